@@ -1,0 +1,55 @@
+# The README's two commands are `make run` and `make test`; both set up .venv themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export LAKE_ROOT ?= $(CURDIR)/data
+
+.PHONY: help venv run test test-unit lint format lock emulators clean
+
+help:  ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+# The virtual environment, installed from the lock; rebuilt when the lock or pyproject changes.
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+venv: $(STAMP)  ## Create .venv from requirements.lock
+
+run: $(STAMP)  ## The main job: emulators + one daily cycle (DATE=YYYY-MM-DD to choose)
+	$(BIN)/python -m titlevideo.cli run $(if $(DATE),--date $(DATE))
+
+test: $(STAMP)  ## The test suite (unit, integration, e2e)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)  ## Only the fast unit tier
+	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff check + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## ruff fix + format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: $(STAMP)  ## Re-resolve requirements*.txt into requirements.lock (Python 3.11, all platforms)
+	$(BIN)/uv pip compile requirements.txt requirements-dev.txt --python-version 3.11 --universal \
+	  --generate-hashes --custom-compile-command "make lock" -o requirements.lock
+
+emulators: $(STAMP)  ## Run both emulators in the foreground (Ctrl-C to stop)
+	$(BIN)/python -m titlevideo.cli emulators
+
+clean:  ## Remove the venv, local Airflow home and lake
+	rm -rf $(VENV) .airflow data
