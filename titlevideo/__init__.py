@@ -2,7 +2,7 @@
 
 Subpackages, one per external system and one per pipeline stage:
 
-* ``titlevideo.http`` - the one retry policy and paging guards every API call goes through
+* ``titlevideo.transport`` - the one retry policy and paging guards every API call goes through
 * ``titlevideo.consonance`` / ``titlevideo.bytenite`` - API clients built from Airflow connections
 * ``titlevideo.lake`` - atomic Parquet partitions, quarantine, drift reports
 * ``titlevideo.extract`` - the two extraction jobs
@@ -16,4 +16,10 @@ DAG files in ``dags/`` are thin: each task is one call into this package.
 """
 
 #: The DAGs this project ships (the integrity test checks the DAG folder holds exactly these).
-DAG_IDS = ("consonance_extract", "bytenite_extract", "warehouse_build", "bytenite_sync", "consonance_sync")
+DAG_IDS = (
+    "consonance_extract",
+    "bytenite_extract",
+    "warehouse_build",
+    "bytenite_sync",
+    "consonance_sync",
+)

@@ -1,0 +1,170 @@
+"""The Parquet lake: atomic, date-keyed partitions, quarantine and drift reports.
+
+Layout (ARCHITECTURE.md)::
+
+    raw/<source>/<entity>/<key>=YYYY-MM-DD/data.parquet
+    quarantine/<source>/<entity>/<key>=YYYY-MM-DD/data.parquet    rejected records + reason
+    reports/drift/<source>/<entity>/<key>=YYYY-MM-DD.json        fields the contract did not know
+
+A partition is one file written through a temp name in the same directory and renamed over the
+old one (``os.replace``), so a reader sees the old complete file or the new complete file, never a
+partial one; a killed writer leaves only a dot-prefixed temp file that readers' ``*.parquet`` globs
+skip and the next writer of that partition removes. A rerun of a date replaces its partition.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from titlevideo.config import Lake
+
+log = logging.getLogger(__name__)
+
+DATA_FILE = "data.parquet"
+TMP_MARK = ".tmp-"
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("record_key", pa.string()),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("field", pa.string()),
+        pa.field("record_json", pa.string(), nullable=False),
+        pa.field("_extracted_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+
+def partition_dir(base: Path, source: str, entity: str, key: str, value: date | str) -> Path:
+    value = value.isoformat() if isinstance(value, date) else value
+    return base / source / entity / f"{key}={value}"
+
+
+class PartitionWriter:
+    """Stream record batches into one partition file; :meth:`commit` makes it visible atomically.
+
+    Use as a context manager: leaving the block without ``commit()`` (an exception, a kill) discards
+    the temp file and leaves the previous partition, if any, untouched.
+    """
+
+    def __init__(self, directory: Path, schema: pa.Schema, *, row_group_size: int = 64_000):
+        self.directory = directory
+        self.schema = schema
+        self.final = directory / DATA_FILE
+        self.tmp = directory / f".{DATA_FILE}{TMP_MARK}{uuid.uuid4().hex}"
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._row_group_size = row_group_size
+        self._pending: list[dict[str, Any]] = []
+        self.committed = False
+
+    def __enter__(self) -> PartitionWriter:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for stale in self.directory.glob(f".*{TMP_MARK}*"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()  # a writer that was killed mid-way
+        self._writer = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
+        return self
+
+    def write(self, records: Iterable[dict[str, Any]]) -> None:
+        """Buffer records; full row groups are flushed to disk so memory stays bounded."""
+        self._pending.extend(records)
+        if len(self._pending) >= self._row_group_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending or self._writer is None:
+            return
+        table = pa.Table.from_pylist(self._pending, schema=self.schema)
+        self._writer.write_table(table, row_group_size=self._row_group_size)
+        self.rows += table.num_rows
+        self._pending = []
+
+    def commit(self) -> Path:
+        self._flush()
+        assert self._writer is not None
+        self._writer.close()
+        self._writer = None
+        with open(self.tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self.tmp, self.final)
+        _fsync_dir(self.directory)
+        self.committed = True
+        return self.final
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+        if not self.committed:
+            with contextlib.suppress(FileNotFoundError):
+                self.tmp.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_json_atomic(path: Path, payload: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{uuid.uuid4().hex}")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str))
+    os.replace(tmp, path)
+    return path
+
+
+class Quarantine:
+    """Rejected records of one entity and logical date, each with its reason; written atomically."""
+
+    def __init__(self, lake: Lake, source: str, entity: str, key: str, value: date):
+        self.directory = partition_dir(lake.quarantine, source, entity, key, value)
+        self.rows: list[dict[str, Any]] = []
+        self.reasons: dict[str, int] = {}
+
+    def add(
+        self, record: Any, reason: str, field: str | None, key: Any, extracted_at: datetime
+    ) -> None:
+        self.rows.append(
+            {
+                "record_key": None if key is None else str(key),
+                "reason": reason,
+                "field": field,
+                "record_json": json.dumps(record, sort_keys=True, default=str),
+                "_extracted_at": extracted_at,
+            }
+        )
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def commit(self) -> int:
+        """Replace the partition (an empty list removes an earlier quarantine of the same date)."""
+        if not self.rows:
+            with contextlib.suppress(FileNotFoundError):
+                (self.directory / DATA_FILE).unlink()
+            return 0
+        with PartitionWriter(self.directory, QUARANTINE_SCHEMA) as writer:
+            writer.write(self.rows)
+            writer.commit()
+        return len(self.rows)
+
+
+def drift_report_path(lake: Lake, source: str, entity: str, key: str, value: date) -> Path:
+    return lake.reports / "drift" / source / entity / f"{key}={value.isoformat()}.json"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

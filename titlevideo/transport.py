@@ -1,0 +1,320 @@
+"""The one retry policy, error vocabulary and paging guard every API call goes through.
+
+* A timeout on every request (connect, read).
+* Retries on 5xx, 429, timeouts, dropped connections and truncated JSON: exponential backoff with
+  full jitter, ``Retry-After`` honoured when it is a positive number of seconds (``0``, negative or
+  unparsable values are treated as absent, the dlt #4036 lesson), bounded attempts.
+* Any other 4xx fails at once with :class:`ApiError`, whose message names the endpoint and the
+  server's own message, never a credential (headers are never logged or echoed).
+* :class:`PageGuard` stops a paging loop that repeats a cursor or runs past a page bound.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import tenacity
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(RuntimeError):
+    """A request the server refused for good (or that kept failing); never retried further."""
+
+    def __init__(self, system: str, endpoint: str, status: int | None, message: str):
+        self.system = system
+        self.endpoint = endpoint
+        self.status = status
+        self.server_message = message
+        where = f"{system} {endpoint}"
+        super().__init__(
+            f"{where} failed" + (f" with HTTP {status}" if status else "") + f": {message}"
+        )
+
+
+class AuthError(ApiError):
+    """401/403: the key is wrong, revoked or lacks permission. Fix the Airflow connection."""
+
+
+class TransientError(RuntimeError):
+    """A failure worth retrying (5xx, 429, timeout, dropped connection, truncated body)."""
+
+    def __init__(self, message: str, retry_after: float | None = None, status: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class PagingLoopError(RuntimeError):
+    """A paging loop saw the same cursor twice or ran past its bound."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds of the retry loop. One instance is shared by every client."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+    @classmethod
+    def from_extra(cls, extra: Mapping[str, Any] | None) -> RetryPolicy:
+        """Read overrides from an Airflow connection's ``extra`` (``max_attempts``, ``timeout``...)."""
+        extra = extra or {}
+        kwargs: dict[str, Any] = {}
+        for key in ("max_attempts", "base_delay", "max_delay", "connect_timeout", "read_timeout"):
+            if key in extra:
+                kwargs[key] = type(getattr(cls, key))(extra[key])
+        if "timeout" in extra:
+            kwargs["read_timeout"] = float(extra["timeout"])
+        policy = cls(**kwargs)
+        if policy.max_attempts < 1 or policy.read_timeout <= 0 or policy.connect_timeout <= 0:
+            raise ValueError("connection extra: max_attempts must be >= 1 and timeouts > 0")
+        return policy
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header; None when absent, non-positive or unparsable."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return seconds if seconds > 0 else None
+
+
+def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
+    def wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            return min(float(retry_after), policy.max_delay)
+        ceiling = min(policy.max_delay, policy.base_delay * 2 ** (state.attempt_number - 1))
+        return random.uniform(0, ceiling)
+
+    return wait
+
+
+def _log_retry(system: str, endpoint: str) -> Callable[[tenacity.RetryCallState], None]:
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "%s %s: attempt %d failed (%s); retrying in %.1fs",
+            system,
+            endpoint,
+            state.attempt_number,
+            exc,
+            state.next_action.sleep if state.next_action else 0,
+        )
+
+    return before_sleep
+
+
+_SERVER_MESSAGE_KEYS = ("message", "error", "errors", "detail")
+
+
+def _server_message(response: requests.Response) -> str:
+    """The server's own explanation, shortened; never includes request headers."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip().replace("\n", " ")
+        return text[:200] or response.reason or "no message"
+    if isinstance(body, dict):
+        for key in _SERVER_MESSAGE_KEYS:
+            if key in body and body[key]:
+                value = body[key]
+                if isinstance(value, list) and value and isinstance(value[0], dict):
+                    value = "; ".join(str(v.get("message", v)) for v in value)
+                elif isinstance(value, dict):
+                    value = value.get("message") or json.dumps(value)[:200]
+                return str(value)[:300]
+    return json.dumps(body)[:200]
+
+
+def call(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    system: str,
+    endpoint: str,
+    policy: RetryPolicy,
+    json_body: Any = None,
+    params: Mapping[str, Any] | None = None,
+    headers: Callable[[], Mapping[str, str]] | None = None,
+    on_unauthorized: Callable[[], bool] | None = None,
+) -> Any:
+    """Send one request under the retry policy and return the parsed JSON body.
+
+    ``headers`` is called before every attempt (so a refreshed token is picked up);
+    ``on_unauthorized`` may refresh credentials once and return True to retry a 401 immediately.
+    """
+    refreshed = False
+
+    def attempt() -> Any:
+        nonlocal refreshed
+        try:
+            response = session.request(
+                method,
+                url,
+                json=json_body,
+                params=params,
+                headers=dict(headers() if headers else {}),
+                timeout=policy.timeout,
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise TransientError(f"{type(exc).__name__} talking to {system} {endpoint}") from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise TransientError(
+                f"connection dropped mid-response from {system} {endpoint}"
+            ) from None
+        status = response.status_code
+        if status == 401 and on_unauthorized is not None and not refreshed and on_unauthorized():
+            refreshed = True
+            raise TransientError(
+                f"{system} {endpoint}: token refused, refreshed", retry_after=0.01, status=401
+            )
+        if status == 429:
+            raise TransientError(
+                f"{system} {endpoint}: rate limited (429)",
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                status=429,
+            )
+        if status >= 500:
+            raise TransientError(f"{system} {endpoint}: server error {status}", status=status)
+        if status in (401, 403):
+            raise AuthError(
+                system,
+                endpoint,
+                status,
+                f"{_server_message(response)} (check the API key in the Airflow connection)",
+            )
+        if status >= 400:
+            raise ApiError(system, endpoint, status, _server_message(response))
+        try:
+            return response.json()
+        except ValueError:
+            raise TransientError(
+                f"{system} {endpoint}: truncated or invalid JSON body "
+                f"({len(response.content)} bytes)"
+            ) from None
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(TransientError),
+        stop=tenacity.stop_after_attempt(policy.max_attempts),
+        wait=_wait(policy),
+        before_sleep=_log_retry(system, endpoint),
+        reraise=True,
+    )
+    try:
+        return retrying(attempt)
+    except TransientError as exc:
+        raise ApiError(
+            system, endpoint, exc.status, f"gave up after {policy.max_attempts} attempts: {exc}"
+        ) from None
+
+
+class PageGuard:
+    """Stops pagination that repeats itself or runs away.
+
+    Call :meth:`see` with each page's cursor (an ``after`` id, an offset...) before fetching it.
+    """
+
+    def __init__(self, what: str, max_pages: int = 1_000_000):
+        self.what = what
+        self.max_pages = max_pages
+        self.pages = 0
+        self._seen: set[Any] = set()
+
+    def see(self, cursor: Any) -> None:
+        if cursor in self._seen:
+            raise PagingLoopError(
+                f"{self.what}: page cursor {cursor!r} came back twice; stopping to avoid a loop"
+            )
+        self._seen.add(cursor)
+        self.pages += 1
+        if self.pages > self.max_pages:
+            raise PagingLoopError(f"{self.what}: more than {self.max_pages} pages; stopping")
+
+
+class RateLimiter:
+    """A token bucket for write calls (``rate`` per second, bursts up to ``burst``)."""
+
+    def __init__(self, rate: float, burst: int | None = None):
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = float(burst or max(1, int(rate)))
+        self.tokens = self.capacity
+        self.updated = time.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                time.sleep((1 - self.tokens) / self.rate)
+
+
+class Progress:
+    """Logs pages, records and rate at most every ``every`` seconds (and once at the end)."""
+
+    def __init__(self, what: str, every: float = 10.0, logger: logging.Logger | None = None):
+        self.what = what
+        self.every = every
+        self.log = logger or log
+        self.started = time.monotonic()
+        self.last = self.started
+        self.pages = 0
+        self.records = 0
+
+    def add(self, records: int) -> None:
+        self.pages += 1
+        self.records += records
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self._emit("progress")
+
+    def done(self) -> dict[str, Any]:
+        self._emit("done")
+        elapsed = time.monotonic() - self.started
+        return {"pages": self.pages, "records": self.records, "seconds": round(elapsed, 3)}
+
+    def _emit(self, label: str) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        self.log.info(
+            "%s %s: %d pages, %d records, %.0f records/s",
+            self.what,
+            label,
+            self.pages,
+            self.records,
+            self.records / elapsed,
+        )
