@@ -1,0 +1,384 @@
+"""ByteNite → lake: daily snapshots of jobs, assets and placements, and the day's metrics.
+
+Snapshots are full listings (``snapshot_on=<day>``): the current state of every object, so the
+warehouse needs no change tracking. Metrics are per metric date (``metric_date=<d>``) for every
+date of the run's window; a backfill re-pulls exactly its dates (the analytics endpoint serves any
+past date).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from titlevideo import codes
+from titlevideo.bytenite.client import ByteNiteClient
+from titlevideo.config import Lake
+from titlevideo.connections import Endpoint
+from titlevideo.contract import Contract, F
+from titlevideo.extract.common import EntityOutput, ExtractionRun, Invalid
+from titlevideo.lake import now_utc
+from titlevideo.schemas import (
+    BYTENITE_ASSETS,
+    BYTENITE_DAILY_METRICS,
+    BYTENITE_JOBS,
+    BYTENITE_PLACEMENTS,
+)
+from titlevideo.transport import Progress
+
+log = logging.getLogger(__name__)
+
+JOB_CONTRACT = (
+    F("id", "str", nullable=False),
+    F("name", "str"),
+    F("templateId", "str"),
+    F("state", "str"),
+    F("labels", "dict", required=False),
+    F("createdAt", "str"),
+    F("submittedAt", "str", required=False),
+    F("startedAt", "str", required=False),
+    F("endedAt", "str", required=False),
+    F("errorMessage", "str", required=False),
+    # documented job fields the pipeline does not keep (listed so they are not reported as drift)
+    F("description", "str", required=False),
+    F("config", "dict", required=False),
+    F("priority", "str", required=False),
+    F("startAt", "str", required=False),
+    F("regions", "dict", required=False),
+    F("dataSource", "dict", required=False),
+    F("dataDestination", "dict", required=False),
+    F("params", "dict", required=False),
+    F("duration", "number", required=False),
+    F("deletedAt", "str", required=False),
+    F("paymentAmount", "int64", required=False),
+    F("numUnitsEstimation", "int64", required=False),
+    F("numChunks", "int64", required=False),
+    F("stateTimestamps", "dict", required=False),
+    F("appId", "str", required=False),
+    F("templateInfo", "dict", required=False),
+)
+ASSET_CONTRACT = (
+    F("id", "str", nullable=False),
+    F("jobId", "str"),
+    F("resultName", "str", required=False),
+    F("title", "str"),
+    F("deliverableType", "str"),
+    F("labels", "dict"),
+    F("metadata", "dict"),
+    F("assetUrl", "str"),
+    F("thumbnailUrl", "str"),
+    F("durationSeconds", "number"),
+    F("format", "str"),
+    F("width", "int"),
+    F("height", "int"),
+    F("videoCodec", "str"),
+    F("audioCodec", "str"),
+    F("bitrateKbps", "int"),
+    F("sizeBytes", "int64"),
+    F("publishingStatus", "str", nullable=False),
+    F("statusTimestamps", "dict", required=False),
+    F("createdAt", "str"),
+    F("updatedAt", "str"),
+    F("publishedAt", "str", required=False),
+    F("expiresAt", "str", required=False),
+    F("description", "str", required=False),
+)
+PLACEMENT_CONTRACT = (
+    F("id", "str", nullable=False),
+    F("assetId", "str", nullable=False),
+    F("channel", "str", nullable=False),
+    F("regions", "dict"),
+    F("state", "str", nullable=False),
+    F("errorMessage", "str", required=False),
+    F("enabledAt", "str", required=False),
+    F("disabledAt", "str", required=False),
+    F("stateTimestamps", "dict", required=False),
+    F("createdAt", "str"),
+    F("updatedAt", "str"),
+)
+METRIC_CONTRACT = (
+    F("date", "str", nullable=False),
+    F("assetId", "str", nullable=False),
+    F("channel", "str", nullable=False),
+    F("country", "str", nullable=False),
+    F("views", "int64"),
+    F("uniqueViewers", "int64"),
+    F("watchTimeSeconds", "int64"),
+    F("avgViewDurationSeconds", "number"),
+    F("completionRate", "number"),
+    F("likes", "int64"),
+    F("comments", "int64"),
+    F("shares", "int64"),
+    F("engagementRate", "number"),
+)
+
+PUBLISHING_STATUSES = {
+    f"PUBLISHING_STATUS_{s}" for s in ("DRAFT", "READY", "PUBLISHED", "UNPUBLISHED", "FAILED")
+}
+PLACEMENT_STATES = {f"PLACEMENT_STATE_{s}" for s in ("PENDING", "ENABLED", "DISABLED", "ERROR")}
+CHANNELS = {
+    f"PLACEMENT_CHANNEL_{c}"
+    for c in (
+        "WEBSITE",
+        "RETAILER",
+        "CAMPAIGN_LANDING",
+        "YOUTUBE",
+        "TIKTOK",
+        "INSTAGRAM",
+        "FACEBOOK",
+        "X",
+        "CTV",
+        "OTHER",
+    )
+}
+DELIVERABLE_TYPES = {
+    f"DELIVERABLE_TYPE_{d}"
+    for d in (
+        "TRAILER",
+        "AUTHOR_INTERVIEW",
+        "TEASER",
+        "SOCIAL_CUTDOWN",
+        "AUDIOBOOK_SAMPLE",
+        "NARRATED_EXCERPT",
+        "EVENT_RECORDING",
+        "BEHIND_THE_SCENES",
+    )
+}
+
+
+def _ts(value: str | None, field_name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        raise Invalid(field_name, f"not an RFC 3339 timestamp: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise Invalid(field_name, f"timestamp without a time zone: {value!r}")
+    return parsed
+
+
+def _int(value: Any, field_name: str, *, minimum: int | None = 0) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(field_name, f"not an integer: {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise Invalid(field_name, f"negative value {number}")
+    return number
+
+
+def _uuid(value: str, field_name: str) -> str:
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        raise Invalid(field_name, f"not a UUID: {value!r}") from None
+    return value
+
+
+def _labels(labels: dict[str, Any] | None) -> dict[str, Any]:
+    labels = labels or {}
+    for key, value in labels.items():
+        if not isinstance(value, str):
+            raise Invalid(
+                f"labels.{key}", f"label values must be strings, got {type(value).__name__}"
+            )
+    return {
+        "label_consonance_work_id": labels.get("consonanceWorkId"),
+        "label_isbn13": labels.get("isbn13"),
+        "label_deliverable_type": labels.get("deliverableType"),
+        "label_audio_product_isbn13": labels.get("audioProductIsbn13"),
+        "labels_json": json.dumps(labels, sort_keys=True),
+    }
+
+
+def _regions(regions: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    regions = regions or {}
+    known = codes.country_codes()
+    out = []
+    for key in ("whitelist", "blacklist"):
+        values = regions.get(key) or []
+        if not isinstance(values, list):
+            raise Invalid(f"regions.{key}", "not a list")
+        bad = [v for v in values if v not in known]
+        if bad:
+            raise Invalid(f"regions.{key}", f"unknown country code(s) {bad}")
+        out.append(list(values))
+    return out[0], out[1]
+
+
+def norm_job(j: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "job_id": _uuid(j["id"], "id"),
+        "name": j.get("name"),
+        "template_id": j.get("templateId"),
+        "state": j.get("state"),
+        **_labels(j.get("labels")),
+        "created_at": _ts(j.get("createdAt"), "createdAt"),
+        "submitted_at": _ts(j.get("submittedAt"), "submittedAt"),
+        "started_at": _ts(j.get("startedAt"), "startedAt"),
+        "ended_at": _ts(j.get("endedAt"), "endedAt"),
+        "error_message": j.get("errorMessage"),
+        "_extracted_at": at,
+    }
+
+
+def norm_asset(a: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
+    if a["publishingStatus"] not in PUBLISHING_STATUSES:
+        raise Invalid("publishingStatus", f"unknown publishing status {a['publishingStatus']!r}")
+    if a.get("deliverableType") is not None and a["deliverableType"] not in DELIVERABLE_TYPES:
+        raise Invalid("deliverableType", f"unknown deliverable type {a['deliverableType']!r}")
+    duration = a.get("durationSeconds")
+    if duration is not None and duration < 0:
+        raise Invalid("durationSeconds", f"negative duration {duration}")
+    for dim in ("width", "height"):
+        if a.get(dim) is not None and a[dim] <= 0:
+            raise Invalid(dim, f"non-positive {dim} {a[dim]}")
+    metadata = a.get("metadata")
+    return {
+        "asset_id": _uuid(a["id"], "id"),
+        "job_id": a.get("jobId"),
+        "title": a.get("title"),
+        "deliverable_type": a.get("deliverableType"),
+        **_labels(a.get("labels")),
+        "metadata_json": json.dumps(metadata, sort_keys=True) if metadata is not None else None,
+        "asset_url": a.get("assetUrl"),
+        "thumbnail_url": a.get("thumbnailUrl"),
+        "duration_seconds": None if duration is None else float(duration),
+        "format": a.get("format"),
+        "width": a.get("width"),
+        "height": a.get("height"),
+        "video_codec": a.get("videoCodec"),
+        "audio_codec": a.get("audioCodec"),
+        "bitrate_kbps": a.get("bitrateKbps"),
+        "size_bytes": _int(a.get("sizeBytes"), "sizeBytes"),
+        "publishing_status": a["publishingStatus"],
+        "created_at": _ts(a.get("createdAt"), "createdAt"),
+        "updated_at": _ts(a.get("updatedAt"), "updatedAt"),
+        "published_at": _ts(a.get("publishedAt"), "publishedAt"),
+        "_extracted_at": at,
+    }
+
+
+def norm_placement(p: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
+    if p["channel"] not in CHANNELS:
+        raise Invalid("channel", f"unknown channel {p['channel']!r}")
+    if p["state"] not in PLACEMENT_STATES:
+        raise Invalid("state", f"unknown placement state {p['state']!r}")
+    whitelist, blacklist = _regions(p.get("regions"))
+    return {
+        "placement_id": _uuid(p["id"], "id"),
+        "asset_id": p["assetId"],
+        "channel": p["channel"],
+        "regions_whitelist": whitelist,
+        "regions_blacklist": blacklist,
+        "state": p["state"],
+        "error_message": p.get("errorMessage"),
+        "enabled_at": _ts(p.get("enabledAt"), "enabledAt"),
+        "disabled_at": _ts(p.get("disabledAt"), "disabledAt"),
+        "created_at": _ts(p.get("createdAt"), "createdAt"),
+        "updated_at": _ts(p.get("updatedAt"), "updatedAt"),
+        "_extracted_at": at,
+    }
+
+
+def norm_metric(m: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
+    try:
+        day = date.fromisoformat(m["date"])
+    except ValueError:
+        raise Invalid("date", f"not a date: {m['date']!r}") from None
+    if day != ctx["day"]:
+        raise Invalid("date", f"row dated {day} in the extraction of {ctx['day']}")
+    if m["channel"] not in CHANNELS:
+        raise Invalid("channel", f"unknown channel {m['channel']!r}")
+    if m["country"] != "ZZ" and m["country"] not in codes.country_codes():
+        raise Invalid("country", f"unknown country code {m['country']!r}")
+    views = _int(m.get("views"), "views")
+    unique = _int(m.get("uniqueViewers"), "uniqueViewers")
+    if views is not None and unique is not None and unique > views:
+        raise Invalid("uniqueViewers", f"more unique viewers ({unique}) than views ({views})")
+    completion = m.get("completionRate")
+    if completion is not None and not 0 <= completion <= 1:
+        raise Invalid("completionRate", f"completion rate {completion} outside 0..1")
+    engagement = m.get("engagementRate")
+    if engagement is not None and engagement < 0:
+        raise Invalid("engagementRate", f"negative engagement rate {engagement}")
+    avg = m.get("avgViewDurationSeconds")
+    if avg is not None and avg < 0:
+        raise Invalid("avgViewDurationSeconds", f"negative average view duration {avg}")
+    return {
+        "metric_date": day,
+        "asset_id": m["assetId"],
+        "channel": m["channel"],
+        "country": m["country"],
+        "views": views,
+        "unique_viewers": unique,
+        "watch_time_seconds": _int(m.get("watchTimeSeconds"), "watchTimeSeconds"),
+        "avg_view_duration_seconds": avg,
+        "completion_rate": completion,
+        "likes": _int(m.get("likes"), "likes"),
+        "comments": _int(m.get("comments"), "comments"),
+        "shares": _int(m.get("shares"), "shares"),
+        "engagement_rate": engagement,
+        "_extracted_at": at,
+    }
+
+
+def _pull(name: str, pages: Any, output: EntityOutput, ctx: dict[str, Any] | None = None) -> None:
+    progress = Progress(f"ByteNite {name}", logger=log)
+    for page in pages:
+        output.take(page, now_utc(), ctx)
+        progress.add(len(page))
+    progress.done()
+
+
+def extract_bytenite_snapshot(endpoint: Endpoint, lake: Lake, day: date) -> dict[str, Any]:
+    """Snapshot jobs, assets and placements into ``snapshot_on=<day>``."""
+    client = ByteNiteClient(endpoint)
+    jobs = EntityOutput(
+        BYTENITE_JOBS, Contract("jobs", JOB_CONTRACT, key="id"), norm_job, lake, day
+    )
+    assets = EntityOutput(
+        BYTENITE_ASSETS, Contract("assets", ASSET_CONTRACT, key="id"), norm_asset, lake, day
+    )
+    placements = EntityOutput(
+        BYTENITE_PLACEMENTS,
+        Contract("placements", PLACEMENT_CONTRACT, key="id"),
+        norm_placement,
+        lake,
+        day,
+    )
+    with ExtractionRun(lake, "bytenite", day, [jobs, assets, placements], "snapshot") as run:
+        _pull("jobs", client.jobs(), jobs)
+        _pull("assets", client.assets(), assets)
+        _pull("placements", client.placements(), placements)
+        return run.commit(now_utc(), extra={"requests": client.calls})
+
+
+def extract_bytenite_metrics(
+    endpoint: Endpoint, lake: Lake, first: date, last: date
+) -> list[dict[str, Any]]:
+    """Pull the daily metrics of every date in [first, last], one partition per metric date."""
+    if last < first:
+        raise ValueError(f"metric window ends ({last}) before it starts ({first})")
+    client = ByteNiteClient(endpoint)
+    summaries = []
+    day = first
+    while day <= last:
+        metrics = EntityOutput(
+            BYTENITE_DAILY_METRICS,
+            Contract("daily_metrics", METRIC_CONTRACT, key="assetId"),
+            norm_metric,
+            lake,
+            day,
+        )
+        with ExtractionRun(lake, "bytenite", day, [metrics], "metrics") as run:
+            _pull(f"daily metrics {day}", client.daily_metrics(day, day), metrics, {"day": day})
+            summaries.append(run.commit(now_utc(), extra={"requests": client.calls}))
+        day += timedelta(days=1)
+    return summaries

@@ -1,0 +1,88 @@
+"""The Airflow edge: each DAG task is one call here, which adapts the Airflow context
+(connections, params, data interval, asset events) to plain functions of the package.
+
+Heavy modules are imported inside the functions, so DAG files stay cheap to parse.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from titlevideo import dagkit
+
+log = logging.getLogger(__name__)
+
+
+def _window(context: dict[str, Any]) -> tuple[date, date]:
+    """The metric dates of this run: the one-day interval, or the date Param."""
+    params = context.get("params") or {}
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    if not params.get("date") and start is not None and end is not None and end > start:
+        first = start.date()
+        last = (end - timedelta(microseconds=1)).date()
+        return first, last
+    day = dagkit.resolve_day(context)
+    return day, day
+
+
+def _emit(context: dict[str, Any], asset_name: str, day: date, **extra: Any) -> None:
+    """Put the logical date into this task's asset event, for the consuming DAGs."""
+    events = context.get("outlet_events")
+    if events is None:
+        return
+    asset = dagkit.assets()[asset_name]
+    events[asset].extra = {"date": day.isoformat(), **extra}
+
+
+def _is_backfill(context: dict[str, Any]) -> bool:
+    run = context.get("dag_run")
+    run_type = getattr(run, "run_type", None)
+    return str(getattr(run_type, "value", run_type)) == "backfill"
+
+
+def consonance_extract(context: dict[str, Any]) -> dict[str, Any]:
+    from titlevideo.config import Lake
+    from titlevideo.connections import CONSONANCE_CONN_ID, from_airflow
+    from titlevideo.extract.consonance import extract_consonance
+
+    params = context.get("params") or {}
+    first, last = _window(context)
+    if params.get("full_refresh"):
+        mode = "full"
+    elif _is_backfill(context) or params.get("mode") == "season":
+        mode = "season"
+    else:
+        mode = params.get("mode") or "auto"
+    summary = extract_consonance(
+        from_airflow(CONSONANCE_CONN_ID), Lake.from_env(), first, mode=mode, window=(first, last)
+    )
+    _emit(context, dagkit.RAW_CONSONANCE, first, mode=summary["mode"])
+    return summary
+
+
+def bytenite_snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    from titlevideo.config import Lake
+    from titlevideo.connections import BYTENITE_CONN_ID, from_airflow
+    from titlevideo.extract.bytenite import extract_bytenite_snapshot
+
+    first, _ = _window(context)
+    return extract_bytenite_snapshot(from_airflow(BYTENITE_CONN_ID), Lake.from_env(), first)
+
+
+def bytenite_metrics(context: dict[str, Any]) -> list[dict[str, Any]]:
+    from titlevideo.config import Lake
+    from titlevideo.connections import BYTENITE_CONN_ID, from_airflow
+    from titlevideo.extract.bytenite import extract_bytenite_metrics
+
+    first, last = _window(context)
+    return extract_bytenite_metrics(from_airflow(BYTENITE_CONN_ID), Lake.from_env(), first, last)
+
+
+def bytenite_done(
+    context: dict[str, Any], snapshot: dict[str, Any], metrics: list[dict[str, Any]]
+) -> dict[str, Any]:
+    first, last = _window(context)
+    _emit(context, dagkit.RAW_BYTENITE, first, metric_dates=[m["date"] for m in metrics])
+    return {"snapshot": snapshot, "metrics": metrics}
