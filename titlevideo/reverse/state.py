@@ -1,0 +1,207 @@
+"""Durable sync state and per-row logs, outside the rebuilt warehouse.
+
+One SQLite file (``<LAKE_ROOT>/state/sync.sqlite``) in WAL mode: both syncs may run at once (each
+writes its own targets' rows; SQLite serialises the writes, readers never block), and it is never
+rebuilt. Tables:
+
+* ``sync_state``: per target and key, the hash of the payload last written successfully, the remote
+  id, when, attempts and the last error (a failed row keeps its old hash, so it is retried);
+* ``sync_runs``: one row per run and target with the plan's counts, dry-run flag and outcome;
+* ``sync_plan``: every planned operation of a run (what a dry run shows);
+* ``sync_log``: one row per write call made, with its result.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+create table if not exists sync_state (
+    target text not null,
+    key text not null,
+    payload_hash text,
+    payload_json text,
+    remote_id text,
+    status text not null,            -- ok | failed | parked | deleted
+    attempts integer not null default 0,
+    last_error text,
+    synced_at text,
+    updated_at text not null,
+    primary key (target, key)
+);
+create table if not exists sync_runs (
+    run_id text not null,
+    target text not null,
+    started_at text not null,
+    finished_at text,
+    dry_run integer not null,
+    planned_json text,
+    applied_json text,
+    primary key (run_id, target)
+);
+create table if not exists sync_plan (
+    run_id text not null,
+    target text not null,
+    key text not null,
+    op text not null,
+    reason text,
+    payload_json text
+);
+create table if not exists sync_log (
+    run_id text not null,
+    target text not null,
+    key text not null,
+    op text not null,
+    call text not null,
+    ok integer not null,
+    error text,
+    at text not null
+);
+create index if not exists sync_log_run on sync_log (run_id, target);
+create index if not exists sync_plan_run on sync_plan (run_id, target);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class StateRow:
+    key: str
+    payload_hash: str | None
+    payload_json: str | None
+    remote_id: str | None
+    status: str
+    attempts: int
+    synced_at: str | None
+
+    @property
+    def payload(self) -> Any:
+        return None if self.payload_json is None else json.loads(self.payload_json)
+
+
+class StateStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self.con = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        self.con.execute("pragma journal_mode=wal")
+        self.con.execute("pragma busy_timeout=60000")
+        self.con.execute("pragma synchronous=normal")
+        self.con.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def load(self, target: str) -> dict[str, StateRow]:
+        rows = self.con.execute(
+            "select key, payload_hash, payload_json, remote_id, status, attempts, synced_at from sync_state where target = ?",
+            (target,),
+        ).fetchall()
+        return {r[0]: StateRow(*r) for r in rows}
+
+    def record_success(
+        self,
+        target: str,
+        key: str,
+        payload_hash: str | None,
+        payload: Any,
+        remote_id: str | None,
+        status: str = "ok",
+    ) -> None:
+        now = _now()
+        with self._lock:
+            self.con.execute(
+                """insert into sync_state (target, key, payload_hash, payload_json, remote_id, status, attempts,
+                                           last_error, synced_at, updated_at)
+                   values (?, ?, ?, ?, ?, ?, 0, null, ?, ?)
+                   on conflict (target, key) do update set payload_hash = excluded.payload_hash,
+                       payload_json = excluded.payload_json,
+                       remote_id = coalesce(excluded.remote_id, sync_state.remote_id),
+                       status = excluded.status, attempts = 0, last_error = null,
+                       synced_at = excluded.synced_at, updated_at = excluded.updated_at""",
+                (
+                    target,
+                    key,
+                    payload_hash,
+                    None if payload is None else json.dumps(payload, sort_keys=True),
+                    remote_id,
+                    status,
+                    now,
+                    now,
+                ),
+            )
+
+    def record_failure(self, target: str, key: str, error: str, max_attempts: int) -> str:
+        """Count a failed attempt; after ``max_attempts`` the row is parked (reported, not retried)."""
+        now = _now()
+        with self._lock:
+            row = self.con.execute(
+                "select attempts from sync_state where target = ? and key = ?", (target, key)
+            ).fetchone()
+            attempts = (row[0] if row else 0) + 1
+            status = "parked" if attempts >= max_attempts else "failed"
+            self.con.execute(
+                """insert into sync_state (target, key, status, attempts, last_error, updated_at)
+                   values (?, ?, ?, ?, ?, ?)
+                   on conflict (target, key) do update set status = excluded.status, attempts = excluded.attempts,
+                       last_error = excluded.last_error, updated_at = excluded.updated_at""",
+                (target, key, status, attempts, error[:1000], now),
+            )
+        return status
+
+    def forget(self, target: str, key: str) -> None:
+        with self._lock:
+            self.con.execute("delete from sync_state where target = ? and key = ?", (target, key))
+
+    def start_run(
+        self,
+        run_id: str,
+        target: str,
+        dry_run: bool,
+        planned: dict[str, Any],
+        plan_rows: Iterable[tuple[str, str, str | None, Any]],
+    ) -> None:
+        with self._lock:
+            self.con.execute("begin")
+            self.con.execute(
+                "delete from sync_plan where run_id = ? and target = ?", (run_id, target)
+            )
+            self.con.execute(
+                """insert or replace into sync_runs (run_id, target, started_at, dry_run, planned_json)
+                   values (?, ?, ?, ?, ?)""",
+                (run_id, target, _now(), int(dry_run), json.dumps(planned, sort_keys=True)),
+            )
+            self.con.executemany(
+                "insert into sync_plan (run_id, target, key, op, reason, payload_json) values (?, ?, ?, ?, ?, ?)",
+                [
+                    (run_id, target, k, op, reason, json.dumps(p, sort_keys=True, default=str))
+                    for k, op, reason, p in plan_rows
+                ],
+            )
+            self.con.execute("commit")
+
+    def finish_run(self, run_id: str, target: str, applied: dict[str, Any]) -> None:
+        with self._lock:
+            self.con.execute(
+                "update sync_runs set finished_at = ?, applied_json = ? where run_id = ? and target = ?",
+                (_now(), json.dumps(applied, sort_keys=True), run_id, target),
+            )
+
+    def log_call(
+        self, run_id: str, target: str, key: str, op: str, call: str, ok: bool, error: str | None
+    ) -> None:
+        with self._lock:
+            self.con.execute(
+                "insert into sync_log (run_id, target, key, op, call, ok, error, at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, target, key, op, call, int(ok), error, _now()),
+            )
