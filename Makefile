@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export LAKE_ROOT ?= $(CURDIR)/data
 
-.PHONY: help venv run test test-unit lint format lock emulators clean
+.PHONY: help venv run test test-unit lint format lock emulators stop clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -48,8 +48,12 @@ lock: $(STAMP)  ## Re-resolve requirements*.txt into requirements.lock (Python 3
 	$(BIN)/uv pip compile requirements.txt requirements-dev.txt --python-version 3.11 --universal \
 	  --generate-hashes --custom-compile-command "make lock" -o requirements.lock
 
-emulators: $(STAMP)  ## Run both emulators in the foreground (Ctrl-C to stop)
+emulators: $(STAMP)  ## Start both emulators in the background (they keep the emulated world's writes)
 	$(BIN)/python -m titlevideo.cli emulators
 
-clean:  ## Remove the venv, local Airflow home and lake
+stop: $(STAMP)  ## Stop the background emulators (the emulated world forgets its writes)
+	$(BIN)/python -m titlevideo.cli stop
+
+clean:  ## Stop the emulators; remove the venv, local Airflow home and lake
+	-test -x $(BIN)/python && $(BIN)/python -m titlevideo.cli stop
 	rm -rf $(VENV) .airflow data

@@ -36,6 +36,30 @@ def _emit(context: dict[str, Any], asset_name: str, day: date, **extra: Any) -> 
     events[asset].extra = {"date": day.isoformat(), **extra}
 
 
+def write_run_report(dag_id: str, day: date, headline: str, details: list[str], data: Any) -> None:
+    """``reports/runs/<day>/<dag_id>.json``: what the default run's summary prints."""
+    from titlevideo.config import Lake
+    from titlevideo.lake import write_json_atomic
+
+    path = Lake.from_env().reports / "runs" / day.isoformat() / f"{dag_id}.json"
+    write_json_atomic(path, {"headline": headline, "details": details, "data": data})
+
+
+def _entity_lines(summary: dict[str, Any]) -> tuple[int, int, list[str]]:
+    written = quarantined = 0
+    lines = []
+    for name, e in summary.get("entities", {}).items():
+        written += e["written"]
+        quarantined += e["quarantined"]
+        line = f"{name}: {e['written']} written, {e['quarantined']} quarantined"
+        if e["quarantine_reasons"]:
+            line += " (" + "; ".join(f"{r}: {n}" for r, n in e["quarantine_reasons"].items()) + ")"
+        if e["unknown_fields"]:
+            line += f"; new API fields: {', '.join(e['unknown_fields'])}"
+        lines.append(line)
+    return written, quarantined, lines
+
+
 def _is_backfill(context: dict[str, Any]) -> bool:
     run = context.get("dag_run")
     run_type = getattr(run, "run_type", None)
@@ -59,6 +83,14 @@ def consonance_extract(context: dict[str, Any]) -> dict[str, Any]:
         from_airflow(CONSONANCE_CONN_ID), Lake.from_env(), first, mode=mode, window=(first, last)
     )
     _emit(context, dagkit.RAW_CONSONANCE, first, mode=summary["mode"])
+    written, quarantined, lines = _entity_lines(summary)
+    write_run_report(
+        "consonance_extract",
+        first,
+        f"{written} rows extracted ({summary['mode']} mode), {quarantined} quarantined",
+        lines,
+        summary,
+    )
     return summary
 
 
@@ -85,4 +117,17 @@ def bytenite_done(
 ) -> dict[str, Any]:
     first, last = _window(context)
     _emit(context, dagkit.RAW_BYTENITE, first, metric_dates=[m["date"] for m in metrics])
+    written, quarantined, lines = _entity_lines(snapshot)
+    for m in metrics:
+        w, q, more = _entity_lines(m)
+        written += w
+        quarantined += q
+        lines += [f"{m['date']} {line}" for line in more]
+    write_run_report(
+        "bytenite_extract",
+        first,
+        f"{written} rows extracted, {quarantined} quarantined",
+        lines,
+        {"snapshot": snapshot, "metrics": metrics},
+    )
     return {"snapshot": snapshot, "metrics": metrics}
