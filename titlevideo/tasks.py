@@ -131,3 +131,40 @@ def bytenite_done(
         {"snapshot": snapshot, "metrics": metrics},
     )
     return {"snapshot": snapshot, "metrics": metrics}
+
+
+def _sync(context: dict[str, Any], dag_id: str, system: str) -> dict[str, Any]:
+    from titlevideo.config import Lake
+    from titlevideo.connections import BYTENITE_CONN_ID, CONSONANCE_CONN_ID, from_airflow
+    from titlevideo.sync.common import run_id_for, summarise
+
+    lake = Lake.from_env()
+    if not lake.warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {lake.warehouse}: run warehouse_build first")
+    day = dagkit.resolve_day(context)
+    dry_run = bool((context.get("params") or {}).get("dry_run"))
+    run_id = run_id_for(dag_id, day.isoformat())
+    if system == "ByteNite":
+        from titlevideo.sync.bytenite import sync_bytenite
+
+        results = sync_bytenite(
+            from_airflow(BYTENITE_CONN_ID), lake, run_id=run_id, dry_run=dry_run
+        )
+    else:
+        from titlevideo.sync.consonance import sync_consonance
+
+        results = sync_consonance(
+            from_airflow(CONSONANCE_CONN_ID), lake, run_id=run_id, dry_run=dry_run
+        )
+    headline, details = summarise(results, system, dry_run)
+    write_run_report(dag_id, day, headline, details, {"run_id": run_id, "results": results})
+    log.info("%s", headline)
+    return {"run_id": run_id, "headline": headline, "results": results}
+
+
+def bytenite_sync(context: dict[str, Any]) -> dict[str, Any]:
+    return _sync(context, "bytenite_sync", "ByteNite")
+
+
+def consonance_sync(context: dict[str, Any]) -> dict[str, Any]:
+    return _sync(context, "consonance_sync", "Consonance")

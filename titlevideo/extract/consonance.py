@@ -70,6 +70,7 @@ query ExtractWorks($workSearch: WorkSearchAttributes, $productSearch: ProductSea
     }
     marketingTexts {
       id
+      variant
       externalText
       internalTextMarkdown
       productIds
@@ -128,6 +129,7 @@ PRODUCT_CONTRACT = (
 )
 TEXT_CONTRACT = (
     F("id", "int", nullable=False),
+    F("variant", "str"),
     F("externalText", "str"),
     F("internalTextMarkdown", "str"),
     F("productIds", "list"),

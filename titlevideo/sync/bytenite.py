@@ -1,0 +1,215 @@
+"""Write-back to ByteNite: flows 1, 2, 3, 4, 5 and 8 of ARCHITECTURE.md.
+
+Targets, applied in this order in one run (each reads its ``rev_bytenite__*`` model):
+
+1. ``bytenite.jobs`` - one video job per required deliverable of a launch-ready title (by tier,
+   and per audio product for audio deliverables), created with a deterministic ``jobId`` and run.
+   A crash between create and run is repaired by the rerun: creating a NEW job with the same id
+   updates it, and an already-run job is recognised, never duplicated.
+2. ``bytenite.asset_metadata`` - asset metadata follows the title record; sent only when it differs.
+3. ``bytenite.publishing`` - READY assets of Active or pre-order-ready titles are published.
+4. ``bytenite.placements`` - one placement per configured channel of each published asset; regions
+   follow the title's for-sale countries (audio deliverables: their audio product's), and titles
+   that may not be sold anywhere (withdrawn, cancelled, recalled) have every placement disabled.
+   Regions are narrowed before a placement is enabled and a placement is disabled before its
+   regions are widened, so no enabled placement ever covers a not-for-sale country, even mid-run.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from titlevideo.bytenite.client import ByteNiteClient
+from titlevideo.config import Lake, Rules, load_rules
+from titlevideo.connections import Endpoint
+from titlevideo.reverse.engine import Calls, Op, Target
+from titlevideo.sync.common import read_rev, run_targets
+from titlevideo.transport import ApiError
+
+log = logging.getLogger(__name__)
+
+HTTP_DATA_SOURCE = "type.googleapis.com/bytenite.data_source.HttpDataSource"
+
+
+class _RevTarget(Target):
+    model = ""
+
+    def __init__(self, client: ByteNiteClient, lake: Lake):
+        self.client = client
+        self.lake = lake
+
+    def rows(self):
+        return read_rev(self.lake.warehouse, self.model)
+
+
+class JobsTarget(_RevTarget):
+    name = "bytenite.jobs"
+    model = "rev_bytenite__jobs"
+    deletes = False
+
+    def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
+        return True  # a job for this deliverable exists (made by us or by hand): nothing to request
+
+    def _state(self, job_id: str) -> str | None:
+        try:
+            return (self.client.get_job(job_id).get("job") or {}).get("state")
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def apply(self, op: Op, calls: Calls) -> str | None:
+        d = op.row.desired or {}
+        job_id = op.row.context["job_id"]
+        payload = {
+            "jobId": job_id,
+            "name": d["name"],
+            "templateId": d["templateId"],
+            "description": d.get("description"),
+            "labels": d["labels"],
+            "dataSource": {
+                "dataSourceDescriptor": "url",
+                "params": {"@type": HTTP_DATA_SOURCE, "url": d["masterUrl"]},
+            },
+            "dataDestination": {"dataSourceDescriptor": "bucket"},
+            "params": {"partitioner": {}, "app": {"metadata": d.get("metadata")}, "assembler": {}},
+            "config": {"taskTimeout": "3600", "jobTimeout": "86400", "isTestJob": False},
+        }
+        state = self._state(job_id)
+        if state not in (None, "JOB_STATE_NEW"):
+            return job_id  # created and run before (e.g. by a run that crashed before recording it)
+        calls("create job", self.client.create_job, payload)
+        calls("run job", self.client.run_job, job_id)
+        return job_id
+
+
+class MetadataTarget(_RevTarget):
+    name = "bytenite.asset_metadata"
+    model = "rev_bytenite__asset_metadata"
+    deletes = False
+
+    def apply(self, op: Op, calls: Calls) -> str | None:
+        asset_id = op.row.context["asset_id"]
+        calls(
+            "set asset metadata",
+            self.client.set_asset_metadata,
+            asset_id,
+            op.row.desired["metadata"],
+        )
+        return asset_id
+
+
+class PublishingTarget(_RevTarget):
+    name = "bytenite.publishing"
+    model = "rev_bytenite__publishing"
+    deletes = False
+
+    def apply(self, op: Op, calls: Calls) -> str | None:
+        asset_id = op.row.context["asset_id"]
+        try:
+            calls("publish asset", self.client.publish_asset, asset_id)
+        except ApiError as exc:
+            current = (
+                self.client.request("GET", "asset", asset_id=asset_id).get("asset") or {}
+            ).get("publishingStatus")
+            if current != "PUBLISHING_STATUS_PUBLISHED":
+                raise
+            log.info("asset %s was already published (%s)", asset_id, exc)
+        return asset_id
+
+
+def _norm_regions(regions: dict[str, Any] | None) -> dict[str, list[str]]:
+    regions = regions or {}
+    return {
+        "whitelist": sorted(regions.get("whitelist") or []),
+        "blacklist": sorted(regions.get("blacklist") or []),
+    }
+
+
+class PlacementsTarget(_RevTarget):
+    name = "bytenite.placements"
+    model = "rev_bytenite__placements"
+    deletes = False
+
+    def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
+        return _norm_regions(desired.get("regions")) == _norm_regions(
+            observed.get("regions")
+        ) and bool(desired.get("enabled")) == bool(observed.get("enabled"))
+
+    def _find(self, asset_id: str, channel: str) -> dict[str, Any] | None:
+        for page in self.client.pages(
+            "placements", params={"assetId": asset_id, "channel": channel}
+        ):
+            for p in page:
+                if p.get("assetId") == asset_id and p.get("channel") == channel:
+                    return p
+        return None
+
+    def apply(self, op: Op, calls: Calls) -> str | None:
+        ctx = op.row.context
+        desired = op.row.desired or {}
+        regions = _norm_regions(desired.get("regions"))
+        enabled = bool(desired.get("enabled"))
+        placement_id = ctx.get("placement_id")
+        observed = op.row.observed
+        if placement_id is None:
+            existing = None
+            try:
+                created = calls(
+                    "create placement",
+                    self.client.create_placement,
+                    ctx["asset_id"],
+                    ctx["channel"],
+                    regions,
+                    enabled,
+                )
+                return (created.get("placement") or {}).get("id")
+            except ApiError as exc:
+                if exc.status != 409:
+                    raise
+                existing = self._find(ctx["asset_id"], ctx["channel"])  # made by a run that crashed
+                if existing is None:
+                    raise
+            placement_id = existing["id"]
+            observed = {
+                "regions": existing.get("regions"),
+                "enabled": existing.get("state") == "PLACEMENT_STATE_ENABLED",
+            }
+        was_enabled = bool((observed or {}).get("enabled"))
+        if was_enabled and not enabled:
+            calls("disable placement", self.client.disable_placement, placement_id)
+        if _norm_regions((observed or {}).get("regions")) != regions:
+            calls("set placement regions", self.client.set_placement_regions, placement_id, regions)
+        if enabled and not was_enabled:
+            calls("enable placement", self.client.enable_placement, placement_id)
+        return placement_id
+
+
+def bytenite_targets(client: ByteNiteClient, lake: Lake) -> list[Target]:
+    return [
+        JobsTarget(client, lake),
+        MetadataTarget(client, lake),
+        PublishingTarget(client, lake),
+        PlacementsTarget(client, lake),
+    ]
+
+
+def sync_bytenite(
+    endpoint: Endpoint,
+    lake: Lake,
+    *,
+    run_id: str,
+    dry_run: bool = False,
+    rules: Rules | None = None,
+) -> dict[str, Any]:
+    rules = rules or load_rules()
+    client = ByteNiteClient(endpoint)
+    return run_targets(
+        lake,
+        bytenite_targets(client, lake),
+        run_id=run_id,
+        rules=rules,
+        dry_run=dry_run,
+        writes_per_second=rules.bytenite_writes_per_second,
+    )

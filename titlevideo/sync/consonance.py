@@ -1,0 +1,214 @@
+"""Write-back to Consonance: flows 4 (compliance line), 5 (deliverable status), 6 (video links) and
+7 (performance summary) of ARCHITECTURE.md, through the real GraphQL mutations.
+
+* ``consonance.web_links`` - each published, matched asset is a web link on the right products
+  (work-level deliverables on the work's live products, audio deliverables on their audio
+  product), with the ONIX list 73 role of its deliverable and a description (deliverable,
+  duration, format). Links to assets that are no longer published are deleted. Before creating,
+  the product's current links are read back, so a rerun after a crash never adds a duplicate.
+* ``consonance.summaries`` - one internal marketing text per work with video
+  (``internalTextMarkdown``; the external text is left empty), starting with a marker line. The
+  API has no update for marketing texts, so a changed summary is created anew and the previous
+  one(s) deleted; an unchanged one is never touched.
+
+Payload ``errors`` are per-row failures (logged, retried next run), never crashes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from titlevideo.config import Lake, Rules, load_rules
+from titlevideo.connections import Endpoint
+from titlevideo.consonance.client import ConsonanceClient
+from titlevideo.reverse.engine import Calls, Op, RowError, Target
+from titlevideo.sync.common import read_rev, run_targets
+
+log = logging.getLogger(__name__)
+
+CREATE_WEB_LINK = """
+mutation CreateWebLink($input: CreateWebLinkInput!) {
+  createWebLink(input: $input) { webLink { id link role description } errors { field message } clientMutationId }
+}"""
+UPDATE_WEB_LINK = """
+mutation UpdateWebLink($input: UpdateWebLinkInput!) {
+  updateWebLink(input: $input) { webLink { id link role description } errors { field message } clientMutationId }
+}"""
+DELETE_WEB_LINK = """
+mutation DeleteWebLink($input: DeleteWebLinkInput!) {
+  deleteWebLink(input: $input) { success errors { field message } clientMutationId }
+}"""
+CREATE_MARKETING_TEXT = """
+mutation CreateMarketingText($input: CreateMarketingTextInput!) {
+  createMarketingText(input: $input) { marketingText { id } errors { field message } clientMutationId }
+}"""
+DELETE_MARKETING_TEXT = """
+mutation DeleteMarketingText($input: DeleteMarketingTextInput!) {
+  deleteMarketingText(input: $input) { success errors { field message } clientMutationId }
+}"""
+PRODUCT_LINKS = """
+query ProductLinks($search: ProductSearchAttributes) {
+  product(productSearch: $search) { id webLinks { id link role description } }
+}"""
+WORK_TEXTS = """
+query WorkTexts($search: WorkSearchAttributes) {
+  work(workSearch: $search) { id marketingTexts { id internalTextMarkdown } }
+}"""
+
+
+def _payload(
+    client: ConsonanceClient, mutation: str, field: str, input_: dict[str, Any]
+) -> dict[str, Any]:
+    payload = client.mutate(mutation, field, input_)
+    errors = payload.get("errors") or []
+    if errors:
+        raise RowError(
+            "; ".join(f"{e.get('field') or 'input'}: {e.get('message')}" for e in errors)
+        )
+    return payload
+
+
+def _role_enum(code: str) -> str:
+    return f"_{code}" if code[:1].isdigit() else code
+
+
+class _RevTarget(Target):
+    model = ""
+
+    def __init__(self, client: ConsonanceClient, lake: Lake, rules: Rules):
+        self.client = client
+        self.lake = lake
+        self.rules = rules
+
+    def rows(self):
+        return read_rev(self.lake.warehouse, self.model)
+
+
+class WebLinksTarget(_RevTarget):
+    """Key: ``<product id>|<asset URL>``. Desired ``{role, description}``; observed the same + link id."""
+
+    name = "consonance.web_links"
+    model = "rev_consonance__web_links"
+
+    def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
+        return desired.get("role") == observed.get("role") and desired.get(
+            "description"
+        ) == observed.get("description")
+
+    def _current(self, product_id: int, link: str) -> dict[str, Any] | None:
+        data = self.client.execute(PRODUCT_LINKS, {"search": {"idEq": product_id}}, "ProductLinks")
+        for wl in (data.get("product") or {}).get("webLinks") or []:
+            if wl.get("link") == link:
+                return wl
+        return None
+
+    def apply(self, op: Op, calls: Calls) -> str | None:
+        ctx = op.row.context
+        product_id, link = int(ctx["product_id"]), ctx["link"]
+        if op.kind == "delete":
+            link_id = ctx.get("web_link_id")
+            calls(
+                "deleteWebLink",
+                _payload,
+                self.client,
+                DELETE_WEB_LINK,
+                "deleteWebLink",
+                {"id": int(link_id)},
+            )
+            return str(link_id)
+        desired = op.row.desired or {}
+        fields = {"role": _role_enum(desired["role"]), "description": desired["description"]}
+        existing = self._current(product_id, link)  # read back: never a duplicate after a crash
+        if existing is None:
+            result = calls(
+                "createWebLink",
+                _payload,
+                self.client,
+                CREATE_WEB_LINK,
+                "createWebLink",
+                {"productId": product_id, "link": link, "includeInOnix": False, **fields},
+            )
+            return str(result["webLink"]["id"])
+        same = (existing.get("role") or "").lstrip("_") == desired["role"] and existing.get(
+            "description"
+        ) == desired["description"]
+        if not same:
+            calls(
+                "updateWebLink",
+                _payload,
+                self.client,
+                UPDATE_WEB_LINK,
+                "updateWebLink",
+                {"id": int(existing["id"]), **fields},
+            )
+        return str(existing["id"])
+
+
+class SummariesTarget(_RevTarget):
+    """Key: work id. Desired ``{text}`` (marker line first); observed the current marked text(s)."""
+
+    name = "consonance.summaries"
+    model = "rev_consonance__summaries"
+
+    def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
+        return desired.get("text") == observed.get("text") and len(observed.get("ids") or []) == 1
+
+    def _marked(self, work_id: int) -> list[dict[str, Any]]:
+        data = self.client.execute(WORK_TEXTS, {"search": {"idEq": work_id}}, "WorkTexts")
+        texts = (data.get("work") or {}).get("marketingTexts") or []
+        return [
+            t
+            for t in texts
+            if (t.get("internalTextMarkdown") or "").startswith(self.rules.summary_marker)
+        ]
+
+    def apply(self, op: Op, calls: Calls) -> str | None:
+        work_id = int(op.row.context["work_id"])
+        current = self._marked(work_id)  # read back: a crash after create leaves no duplicate
+        keep = None
+        if op.row.desired is not None:
+            text = op.row.desired["text"]
+            keep = next((t for t in current if t.get("internalTextMarkdown") == text), None)
+            if keep is None:
+                result = calls(
+                    "createMarketingText",
+                    _payload,
+                    self.client,
+                    CREATE_MARKETING_TEXT,
+                    "createMarketingText",
+                    {"workId": work_id, "externalTextMarkdown": "", "internalTextMarkdown": text},
+                )
+                keep = result["marketingText"]
+        for old in current:
+            if keep is None or old["id"] != keep["id"]:
+                calls(
+                    "deleteMarketingText",
+                    _payload,
+                    self.client,
+                    DELETE_MARKETING_TEXT,
+                    "deleteMarketingText",
+                    {"id": int(old["id"])},
+                )
+        return None if keep is None else str(keep["id"])
+
+
+def sync_consonance(
+    endpoint: Endpoint,
+    lake: Lake,
+    *,
+    run_id: str,
+    dry_run: bool = False,
+    rules: Rules | None = None,
+) -> dict[str, Any]:
+    rules = rules or load_rules()
+    client = ConsonanceClient(endpoint)
+    targets = [WebLinksTarget(client, lake, rules), SummariesTarget(client, lake, rules)]
+    return run_targets(
+        lake,
+        targets,
+        run_id=run_id,
+        rules=rules,
+        dry_run=dry_run,
+        writes_per_second=rules.consonance_writes_per_second,
+    )
