@@ -1,0 +1,78 @@
+-- Video performance per title and viewer country, with whether the title is for sale there.
+with
+
+facts as (
+    select * from fct_video_daily
+),
+
+assets as (
+    select
+        asset_id,
+        rights_basis,
+        regions_whitelist,
+        regions_blacklist,
+        allows_anywhere
+    from dim_video_asset
+),
+
+titles as (
+    select
+        work_id,
+        regions_whitelist,
+        regions_blacklist,
+        allows_anywhere
+    from dim_title
+),
+
+classified as (
+    select
+        facts.*,
+        -- an asset's own rights (audio deliverables follow their audio product)
+        allows_country(assets.allows_anywhere, assets.regions_whitelist, assets.regions_blacklist, facts.country)
+            as asset_allowed
+    from facts
+    inner join assets
+        on facts.asset_id = assets.asset_id
+    where facts.work_id is not null
+),
+
+aggregated as (
+    select
+        work_id,
+        country,
+        sum(views) as views,
+        sum(views) filter (where not asset_allowed and country <> 'ZZ') as views_not_for_sale,
+        sum(watch_time_seconds) as watch_time_seconds,
+        sum(completed_views) as completed_views,
+        sum(completed_views) / nullif(sum(views), 0) as completion_rate,
+        sum(engagements) as engagements,
+        sum(engagements) / nullif(sum(views), 0) as engagement_rate,
+        min(metric_date) as first_metric_date,
+        max(metric_date) as last_metric_date
+    from classified
+    group by work_id, country
+),
+
+final as (
+    select
+        aggregated.work_id,
+        aggregated.country,
+        case
+            when aggregated.country = 'ZZ' then null
+            else allows_country(titles.allows_anywhere, titles.regions_whitelist, titles.regions_blacklist, aggregated.country)
+        end as title_for_sale,
+        aggregated.views,
+        coalesce(aggregated.views_not_for_sale, 0) as views_not_for_sale,
+        aggregated.watch_time_seconds,
+        aggregated.completed_views,
+        aggregated.completion_rate,
+        aggregated.engagements,
+        aggregated.engagement_rate,
+        aggregated.first_metric_date,
+        aggregated.last_metric_date
+    from aggregated
+    inner join titles
+        on aggregated.work_id = titles.work_id
+)
+
+select * from final

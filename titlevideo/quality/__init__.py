@@ -1,0 +1,46 @@
+"""Great Expectations quality gates on raw batches and on the warehouse marts.
+
+* :func:`validate_raw` — the raw partitions of one logical date (one suite per entity).
+* :func:`validate_marts` — the candidate warehouse, called by the build before the swap.
+
+Both write Data Docs under ``<LAKE_ROOT>/reports/quality/{raw,marts}/index.html`` and raise
+:class:`QualityError` when a suite fails. Great Expectations is imported only when a suite runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from titlevideo.config import Lake
+from titlevideo.quality.runner import QualityError
+
+__all__ = ["QualityError", "validate_marts", "validate_raw"]
+
+
+def validate_raw(lake: Lake, day: date, *, raise_on_failure: bool = True) -> dict[str, Any]:
+    """Validate every raw partition of ``day``; entities without one that day are listed."""
+    from titlevideo.quality.runner import run_suites
+    from titlevideo.quality.suites import raw_suites
+
+    suites, missing = raw_suites(lake, day)
+    con = duckdb.connect()
+    try:
+        summary = run_suites(
+            con, suites, section="raw", reports=lake.reports, raise_on_failure=raise_on_failure
+        )
+    finally:
+        con.close()
+    summary["date"] = day.isoformat()
+    summary["no_partition"] = missing
+    return summary
+
+
+def validate_marts(con: duckdb.DuckDBPyConnection, lake: Lake) -> dict[str, Any]:
+    """Validate the warehouse open on ``con`` (the build's candidate file) before it is swapped in."""
+    from titlevideo.quality.runner import run_suites
+    from titlevideo.quality.suites import mart_suites
+
+    return run_suites(con, mart_suites(con, lake.warehouse), section="marts", reports=lake.reports)
