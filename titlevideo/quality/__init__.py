@@ -3,7 +3,7 @@
 * :func:`validate_raw` — the raw partitions of one logical date (one suite per entity).
 * :func:`validate_marts` — the candidate warehouse, called by the build before the swap.
 
-Both write Data Docs under ``<LAKE_ROOT>/reports/quality/{raw,marts}/index.html`` and raise
+Both write Data Docs under ``<LAKE_ROOT>/reports/data_docs/{raw,marts}/index.html`` and raise
 :class:`QualityError` when a suite fails. Great Expectations is imported only when a suite runs.
 """
 

@@ -4,7 +4,8 @@ GX is called directly — the Airflow GX provider cannot be installed with Airfl
 SQL datasource does not work on DuckDB — so every suite is a pandas frame (see
 :mod:`titlevideo.quality.checks`). The context is ephemeral (nothing to keep in sync on disk);
 its Data Docs site is rendered by GX's own site builder into a fresh folder that then replaces
-``<LAKE_ROOT>/reports/quality/<section>/`` (``index.html``), next to a ``summary.json``.
+``<LAKE_ROOT>/reports/data_docs/<section>/`` (``index.html``, next to a ``summary.json``);
+``reports/data_docs/index.html`` links the sections (``raw``, ``marts``) with their outcome.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def run_suites(
     import great_expectations as gx
 
     started = time.perf_counter()
-    final_dir = reports / "quality" / section if reports else None
+    final_dir = reports / "data_docs" / section if reports else None
     build_dir = None
     if final_dir is not None:
         final_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +155,7 @@ def run_suites(
             write_json_atomic(build_dir / "summary.json", summary_doc)
             _replace_dir(build_dir, final_dir)
             docs = final_dir / "index.html"
+            _write_landing(final_dir.parent)
         finally:
             if build_dir.exists():
                 shutil.rmtree(build_dir, ignore_errors=True)
@@ -180,3 +182,29 @@ def _replace_dir(new: Path, final: Path) -> None:
     if old is not None:
         with contextlib.suppress(OSError):
             shutil.rmtree(old)
+
+
+def _write_landing(root: Path) -> None:
+    """``data_docs/index.html``: one line per section with its last outcome and a link."""
+    import html
+    import json
+
+    rows = []
+    for summary_file in sorted(root.glob("*/summary.json")):
+        try:
+            data = json.loads(summary_file.read_text())
+        except ValueError:
+            continue
+        section = summary_file.parent.name
+        state = "passed" if not data.get("failed") else f"{data['failed']} failed"
+        rows.append(
+            f'<li><a href="{html.escape(section)}/index.html">{html.escape(section)}</a>: '
+            f"{data.get('passed', 0)} suites passed, {html.escape(state)}</li>"
+        )
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Data quality</title></head><body>"
+        "<h1>Data quality (Great Expectations)</h1><ul>" + "".join(rows) + "</ul></body></html>"
+    )
+    tmp = root / f".index.html.tmp-{uuid.uuid4().hex}"
+    tmp.write_text(page)
+    os.replace(tmp, root / "index.html")

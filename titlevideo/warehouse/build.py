@@ -302,17 +302,29 @@ def _build_into(
         runs: list[ModelRun] = []
         results: list[TestResult] = []
         for model in models:
-            runs.append(_run_model(con, model, plan))
+            run = _run_model(con, model, plan)
+            runs.append(run)
             if model.persisted:
                 _document(con, model)
+            started = time.perf_counter()
             model_results = run_tests(
                 con, compile_tests(model, table_columns(con, model), by_name, ref_tables)
             )
             results.extend(model_results)
             failed = [r for r in model_results if not r.passed]
+            log.info(
+                "model %-34s %-11s %-11s rows=%-9s %6.2fs  tests %d/%d passed %.2fs",
+                model.name,
+                model.materialized,
+                run.mode,
+                "-" if run.rows is None else run.rows,
+                run.seconds,
+                len(model_results) - len(failed),
+                len(model_results),
+                time.perf_counter() - started,
+            )
             if failed:
                 raise ModelTestFailure(failed)
-            log.info("  tests %s: %d passed", model.name, len(model_results))
         if plan.mode == "incremental":
             con.execute("detach prev")
 
@@ -479,9 +491,6 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> Mode
     if model.persisted:
         rows = int(con.execute(f"select count(*) from {target}").fetchone()[0])
     seconds = time.perf_counter() - started
-    log.info(
-        "model %-40s %-11s %-11s rows=%s %.2fs", model.name, model.materialized, mode, rows, seconds
-    )
     return ModelRun(model.name, model.layer, model.materialized, mode, rows, seconds)
 
 

@@ -1,0 +1,52 @@
+"""The Airflow edge of the warehouse build: context in, one call, a small summary out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from titlevideo import dagkit
+
+log = logging.getLogger(__name__)
+
+#: How long a build waits for another process's build lock before failing (Airflow retries).
+LOCK_TIMEOUT_SECONDS = 300.0
+
+
+def build_task(context: dict[str, Any]) -> dict[str, Any]:
+    """Build and swap the warehouse for the run's day; emit the warehouse asset with the day."""
+    from titlevideo.config import Lake
+    from titlevideo.lake import write_json_atomic
+    from titlevideo.warehouse.build import build_warehouse
+
+    day = dagkit.resolve_day(context)
+    params = context.get("params") or {}
+    lake = Lake.from_env()
+    result = build_warehouse(
+        lake,
+        day=day,
+        full_rebuild=bool(params.get("full_rebuild")),
+        lock_timeout=LOCK_TIMEOUT_SECONDS,
+    )
+    summary = result.summary()
+    events = context.get("outlet_events")
+    if events is not None:
+        events[dagkit.assets()[dagkit.WAREHOUSE]].extra = {"date": day.isoformat()}
+    facts = summary["rows"].get("fct_video_daily", 0)
+    write_json_atomic(
+        lake.reports / "runs" / day.isoformat() / "warehouse_build.json",
+        {
+            "headline": (
+                f"{summary['mode']} build: {summary['models']} models, {facts} daily fact rows, "
+                f"{summary['tests_passed']} model tests and {summary['suites_passed']} GX suites passed"
+            ),
+            "details": [
+                f"reason: {summary['reason']}",
+                f"metric dates reloaded: {summary['reloaded_dates']}",
+                *(f"{name}: {rows} rows" for name, rows in summary["rows"].items()),
+                f"data docs: {lake.reports / 'data_docs' / 'index.html'}",
+            ],
+            "data": summary,
+        },
+    )
+    return summary
