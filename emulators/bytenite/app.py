@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -126,6 +127,7 @@ def build_app(state: ByteniteState) -> Starlette:
 
     async def signout(request: Request, caller: Caller | None, __: str) -> Any:
         assert caller is not None
+        await read_body(request)
         state.signout(caller)
         return "signed out"
 
@@ -136,6 +138,7 @@ def build_app(state: ByteniteState) -> Starlette:
         return state.api_keys_json()
 
     async def revoke(request: Request, _: Caller | None, __: str) -> Any:
+        await read_body(request)
         return state.revoke_key(request.path_params["keyId"])
 
     # ---- jobs ----------------------------------------------------------------------------------
@@ -302,23 +305,23 @@ def build_app(state: ByteniteState) -> Starlette:
         (f"{c}/info", "GET", endpoint(info)),
         (f"{c}/jobs/templates", "GET", endpoint(templates)),
         (f"{c}/jobs/filter", "POST", endpoint(filter_jobs)),
-        (f"{c}/jobs/run/{{jobId}}", "POST", endpoint(run_job, action=True, op="jobs.run")),
+        (f"{c}/jobs/run/{{jobId:id}}", "POST", endpoint(run_job, action=True, op="jobs.run")),
         (f"{c}/jobs", "POST", endpoint(create_job, op="jobs.create")),
         (f"{c}/jobs", "GET", endpoint(list_jobs)),
-        (f"{c}/jobs/{{jobId}}", "GET", endpoint(get_job)),
-        (f"{c}/jobs/{{jobId}}", "DELETE", endpoint(delete_job, action=True, op="jobs.delete")),
+        (f"{c}/jobs/{{jobId:id}}", "GET", endpoint(get_job)),
+        (f"{c}/jobs/{{jobId:id}}", "DELETE", endpoint(delete_job, action=True, op="jobs.delete")),
         (
-            f"{c}/jobs/{{jobId}}/datasource",
+            f"{c}/jobs/{{jobId:id}}/datasource",
             "PATCH",
             endpoint(patch("datasource"), op="jobs.datasource"),
         ),
-        (f"{c}/jobs/{{jobId}}/params", "PATCH", endpoint(patch("params"), op="jobs.params")),
-        (f"{c}/jobs/{{jobId}}/jobname", "PATCH", endpoint(patch("jobname"), op="jobs.jobname")),
-        (f"{c}/jobs/{{jobId}}/configs", "PATCH", endpoint(patch("configs"), op="jobs.configs")),
-        (f"{c}/jobs/{{jobId}}/run", "POST", endpoint(run_job, action=True, op="jobs.run")),
-        (f"{c}/jobs/{{jobId}}/abort", "POST", endpoint(abort_job, action=True, op="jobs.abort")),
-        (f"{c}/jobs/{{jobId}}/results", "GET", endpoint(results)),
-        (f"{c}/jobs/{{jobId}}/assets", "GET", endpoint(job_assets, ext=True)),
+        (f"{c}/jobs/{{jobId:id}}/params", "PATCH", endpoint(patch("params"), op="jobs.params")),
+        (f"{c}/jobs/{{jobId:id}}/jobname", "PATCH", endpoint(patch("jobname"), op="jobs.jobname")),
+        (f"{c}/jobs/{{jobId:id}}/configs", "PATCH", endpoint(patch("configs"), op="jobs.configs")),
+        (f"{c}/jobs/{{jobId:id}}/run", "POST", endpoint(run_job, action=True, op="jobs.run")),
+        (f"{c}/jobs/{{jobId:id}}/abort", "POST", endpoint(abort_job, action=True, op="jobs.abort")),
+        (f"{c}/jobs/{{jobId:id}}/results", "GET", endpoint(results)),
+        (f"{c}/jobs/{{jobId:id}}/assets", "GET", endpoint(job_assets, ext=True)),
         (f"{c}/datasource/test", "POST", endpoint(datasource_test, action=True)),
         (f"{c}/logs", "POST", endpoint(logs)),
         (f"{c}/assets", "GET", endpoint(list_assets, ext=True)),
@@ -398,6 +401,22 @@ def build_app(state: ByteniteState) -> Starlette:
     return Starlette(
         routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error}
     )
+
+
+class _IdConvertor(Convertor[str]):
+    """A path segment that is not one of the fixed words beside it (``/jobs/filter`` and
+    ``/jobs/templates`` must not be read as job ids, so a wrong method there gets 405)."""
+
+    regex = "(?!(?:filter|templates|run)(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("id", _IdConvertor())
 
 
 def _dispatch(

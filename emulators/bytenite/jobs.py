@@ -283,12 +283,13 @@ def parse_data_source(value: Any, field_name: str, *, direction: str) -> dict[st
             raise wire.invalid(
                 f"{field_name}.params.bucketName: required for a {desc!r} data source"
             )
+        for key in ("cloudRegion", "name", "secret_id"):
+            if key in (params or {}) and not isinstance((params or {})[key], str):
+                raise wire.invalid(f"{field_name}.params.{key}: expected a string")
     return {"dataSourceDescriptor": desc, "params": params}
 
 
-def parse_params(
-    value: Any, field_name: str = "params", *, video: bool = False
-) -> dict[str, Any] | None:
+def parse_params(value: Any, field_name: str = "params") -> dict[str, Any] | None:
     obj = wire.parse_object(value, field_name)
     if obj is None:
         return None
@@ -299,7 +300,7 @@ def parse_params(
         if part in obj:
             out[part] = wire.parse_object(obj[part], f"{field_name}.{part}")
     app = out.get("app") or {}
-    if video and "metadata" in app:
+    if "metadata" in app:
         wire.parse_metadata(app["metadata"], f"{field_name}.app.metadata")
     return out
 

@@ -433,12 +433,11 @@ class ByteniteState(EmulatorCore):
         if template_id not in TEMPLATES:
             raise wire.not_found("template", template_id)
         job_id = body.get("jobId")
-        if job_id in (None, ""):
+        if job_id is None:
             job_id = str(uuid.uuid4())
         else:
             job_id = wire.parse_uuid(job_id, "jobId")
-        video = TEMPLATES[template_id].video
-        fields = self._job_fields(body, video=video)
+        fields = self._job_fields(body)
         with self._lock:
             existing = self.jobs.get(job_id)
             if existing is None and job_id in self.history.legacy_jobs:
@@ -467,7 +466,7 @@ class ByteniteState(EmulatorCore):
             self.bump()
             return job, True
 
-    def _job_fields(self, body: dict[str, Any], *, video: bool) -> dict[str, Any]:
+    def _job_fields(self, body: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if "name" in body:
             fields["name"] = wire.parse_str(body["name"], "name", max_len=500)
@@ -482,7 +481,7 @@ class ByteniteState(EmulatorCore):
                 body["dataDestination"], "dataDestination", direction="destination"
             )
         if "params" in body:
-            fields["params"] = parse_params(body["params"], video=video)
+            fields["params"] = parse_params(body["params"])
         if "config" in body:
             fields["config"] = parse_config(body["config"])
         if "regions" in body:
@@ -522,16 +521,14 @@ class ByteniteState(EmulatorCore):
     def patch_job(self, job_id: str, what: str, body: dict[str, Any]) -> Job:
         with self._lock:
             job = self._editable_job(job_id)
-            video = job.template.video
             if what == "datasource":
                 if "dataSource" not in body and "dataDestination" not in body:
                     raise wire.invalid("send dataSource and/or dataDestination")
                 fields = self._job_fields(
                     {k: body[k] for k in ("dataSource", "dataDestination") if k in body},
-                    video=video,
                 )
             elif what == "params":
-                fields = {"params": parse_params(body, video=video)}
+                fields = {"params": parse_params(body)}
             elif what == "jobname":
                 if "name" not in body:
                     raise wire.invalid("name is required")
@@ -539,8 +536,7 @@ class ByteniteState(EmulatorCore):
                     "name": wire.parse_str(body["name"], "name", allow_none=False, max_len=500)
                 }
             elif what == "configs":
-                cfg = body.get("config") if isinstance(body.get("config"), dict) else body
-                fields = {"config": parse_config(cfg)}
+                fields = {"config": run_config(body)}
             else:  # pragma: no cover - routing only sends the four above
                 raise wire.invalid(what)
             self._apply_job_fields(job, fields)
@@ -876,7 +872,7 @@ class ByteniteState(EmulatorCore):
         deliverable = wire.parse_enum(
             query.get("deliverableType"), "deliverableType", wire.DELIVERABLE_TYPES, allow_none=True
         )
-        since = wire.parse_timestamp(query.get("updatedSince"), "updatedSince")
+        since = wire.parse_timestamp(query.get("updatedSince"), "updatedSince", allow_date=True)
         field, desc = parse_order(
             query.get("orderBy"), self.ASSET_ORDER, default=("createdAt", False)
         )
@@ -1235,13 +1231,13 @@ class ByteniteState(EmulatorCore):
         pg = wire.parse_object(body.get("pagination"), "pagination") or {}
         limit, offset = wire.parse_pagination(pg.get("limit"), pg.get("offset"))
         order = wire.parse_str(body.get("orderBy"), "orderBy") or "date"
-        if order not in ("date", "-date", "date asc", "date desc"):
+        if order not in ("date", "-date"):
             raise wire.invalid(
                 "orderBy: 'date' (default; then assetId, channel, country) or '-date'"
             )
         include_zero = bool(wire.parse_bool(body.get("includeZeroRows"), "includeZeroRows"))
         days = _days(first, min(last, self.today))
-        if order in ("-date", "date desc"):
+        if order == "-date":
             days.reverse()
         afilter = self._asset_filter(asset_ids)
         chan_idx = (
@@ -1329,7 +1325,7 @@ class ByteniteState(EmulatorCore):
             raise wire.invalid("from and to are required (YYYY-MM-DD)")
         first, last = parse_range({"from": query.get("from"), "to": query.get("to")})
         group = wire.parse_enum(
-            query.get("groupBy") or "ANALYTICS_DIMENSION_DATE", "groupBy", wire.DIMENSIONS
+            query.get("groupBy", "ANALYTICS_DIMENSION_DATE"), "groupBy", wire.DIMENSIONS
         )
         afilter = self._asset_filter([asset_id]) if asset_id else None
         acc: dict[str, list[int]] = {}
@@ -1451,19 +1447,13 @@ class ByteniteState(EmulatorCore):
 def parse_order(
     value: Any, allowed: dict[str, Any], *, default: tuple[str, bool]
 ) -> tuple[str, bool]:
-    """``field``, ``-field``, ``field asc`` or ``field desc``."""
+    """``field`` (ascending) or ``-field`` (descending)."""
     if value is None or value == "":
         return default
     if not isinstance(value, str):
         raise wire.invalid("orderBy: expected a string")
-    text = value.strip()
-    desc = False
-    if text.startswith("-"):
-        desc, text = True, text[1:]
-    parts = text.split()
-    if len(parts) == 2 and parts[1].lower() in ("asc", "desc"):
-        desc = parts[1].lower() == "desc"
-        text = parts[0]
+    desc = value.startswith("-")
+    text = value[1:] if desc else value
     if text not in allowed:
         raise wire.invalid(
             f"orderBy: one of {', '.join(allowed)} (prefix '-' for descending), got {value!r}"

@@ -184,10 +184,11 @@ def error_body_for_status(status: int) -> tuple[bytes, str]:
 # Input parsing
 # --------------------------------------------------------------------------------------------
 
-_INT_RE = re.compile(r"^-?\d+$")
+_INT_RE = re.compile(r"^-?[0-9]{1,18}$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-INT64_MAX = 2**63 - 1
+#: Inputs are held to 18 digits (the schema says so), comfortably inside int64.
+INT64_MAX = 999_999_999_999_999_999
 
 
 def parse_int64(
@@ -200,14 +201,14 @@ def parse_int64(
         raise invalid(f"{field}: expected an integer, got a boolean")
     if isinstance(value, int):
         n = value
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, str) and _INT_RE.match(value):
         n = int(value)
-    elif isinstance(value, str) and _INT_RE.match(value.strip()):
-        n = int(value.strip())
     else:
-        raise invalid(f"{field}: expected an integer (number or decimal string), got {value!r}")
+        raise invalid(
+            f"{field}: expected an integer (number or string of at most 18 digits), got {value!r}"
+        )
     if abs(n) > INT64_MAX:
-        raise invalid(f"{field}: out of int64 range")
+        raise invalid(f"{field}: at most 18 digits")
     if minimum is not None and n < minimum:
         raise invalid(f"{field}: must be >= {minimum}")
     if maximum is not None and n > maximum:
@@ -246,14 +247,14 @@ def parse_date(value: Any, field: str) -> date:
         raise invalid(f"{field}: not a calendar date: {value!r}") from None
 
 
-def parse_timestamp(value: Any, field: str) -> datetime | None:
-    """RFC 3339 (``...Z`` or an offset), or a bare date meaning its midnight UTC."""
+def parse_timestamp(value: Any, field: str, *, allow_date: bool = False) -> datetime | None:
+    """RFC 3339 (``...Z`` or an offset); with ``allow_date`` a bare date means its midnight UTC."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise invalid(f"{field}: expected an RFC 3339 timestamp")
-    text = value.strip()
-    if _DATE_RE.match(text):
+    text = value
+    if allow_date and _DATE_RE.match(text):
         return datetime.combine(parse_date(text, field), datetime.min.time(), UTC)
     try:
         ts = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -447,10 +448,13 @@ def parse_pagination(limit: Any, offset: Any) -> tuple[int, int]:
 
 
 def query_pagination(query: Any) -> tuple[int, int]:
-    """``pagination.limit``/``pagination.offset`` (documented) or bare ``limit``/``offset``."""
-    limit = query.get("pagination.limit", query.get("limit"))
-    offset = query.get("pagination.offset", query.get("offset"))
-    return parse_pagination(limit, offset)
+    """``pagination.limit``/``pagination.offset`` (documented) or bare ``limit``/``offset``
+    (Pipedream's spelling); every one given is validated, the documented one wins."""
+    bare = parse_pagination(query.get("limit"), query.get("offset"))
+    dotted = parse_pagination(query.get("pagination.limit"), query.get("pagination.offset"))
+    limit = dotted[0] if query.get("pagination.limit") is not None else bare[0]
+    offset = dotted[1] if query.get("pagination.offset") is not None else bare[1]
+    return limit, offset
 
 
 def page(items: list[Any], limit: int, offset: int) -> tuple[dict[str, Any], list[Any]]:
