@@ -391,7 +391,7 @@ class ByteniteState(EmulatorCore):
             },
             labels=dict(asset.labels),
             state=wire.COMPLETE,
-            state_timestamps={s: t for s, t in times.items() if s != wire.NEW},
+            state_timestamps=dict(times),
             submitted_at=times[wire.READY],
             started_at=times[wire.PARTITIONING],
             ended_at=times[wire.COMPLETE],
@@ -400,7 +400,6 @@ class ByteniteState(EmulatorCore):
             legacy_asset=asset,
         )
         job.payment_amount = job.num_units
-        job.state_timestamps[wire.NEW] = times[wire.NEW]
         return job
 
     def find_job(self, job_id: str, *, include_deleted: bool = False) -> Job | None:

@@ -6,115 +6,20 @@ each test; tests that need other settings (rate limit, short token TTL) start th
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from emulators.bytenite import DEFAULT_API_KEY, create_app
 from emulators.catalog import World
 from emulators.common import ServerThread
 
-SEED = 42
-WORKS = 400
-TODAY = date(2026, 11, 27)
-SECOND_KEY = "second-emulator-key"
-CUSTOMER = "/v1/customer"
-
-
-@dataclass
-class Emulator:
-    """A running emulator and a session holding a valid access token."""
-
-    url: str
-    http: requests.Session = field(default_factory=requests.Session)
-    token: str = ""
-
-    def login(self, api_key: str = DEFAULT_API_KEY) -> str:
-        r = self.http.post(f"{self.url}/v1/auth/access_token", json={"apiKey": api_key}, timeout=30)
-        assert r.status_code == 200, r.text
-        self.token = r.json()["token"]
-        return self.token
-
-    def call(
-        self, method: str, path: str, *, token: str | None = None, **kwargs: Any
-    ) -> requests.Response:
-        headers = dict(kwargs.pop("headers", {}) or {})
-        headers.setdefault("Authorization", self.token if token is None else token)
-        return self.http.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
-
-    def ok(self, method: str, path: str, **kwargs: Any) -> Any:
-        r = self.call(method, path, **kwargs)
-        assert r.status_code == 200, f"{method} {path}: {r.status_code} {r.text[:500]}"
-        return r.json()
-
-    def admin(self, method: str, path: str, json: Any = None) -> Any:
-        r = self.http.request(method, f"{self.url}/_emulator/{path}", json=json, timeout=30)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def set_today(self, day: date) -> None:
-        assert self.admin("POST", "clock", {"today": day.isoformat()}) == {"today": day.isoformat()}
-
-    def writes(self) -> list[dict[str, Any]]:
-        return self.admin("GET", "writes")
-
-    def pages(
-        self, path: str, params: dict[str, Any] | None = None, limit: int = 1000
-    ) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            body = self.ok(
-                "GET",
-                path,
-                params={**(params or {}), "pagination.limit": limit, "pagination.offset": offset},
-            )
-            out.extend(body["data"])
-            assert body["pagination"]["total"] >= len(out)
-            if not body["pagination"]["hasNext"]:
-                assert body["pagination"]["total"] == len(out)
-                return out
-            offset += len(body["data"])
-
-    def daily(
-        self, first: date, last: date | None = None, limit: int = 1000, **filters: Any
-    ) -> list[dict[str, Any]]:
-        """Every row of a date range, paged; asserts the paging is complete and consistent."""
-        rows: list[dict[str, Any]] = []
-        offset = 0
-        total = None
-        while True:
-            body = {
-                "dateRange": {"from": first.isoformat(), "to": (last or first).isoformat()},
-                "pagination": {"limit": limit, "offset": offset},
-                **filters,
-            }
-            page = self.ok("POST", f"{CUSTOMER}/analytics/daily", json=body)
-            total = page["pagination"]["total"] if total is None else total
-            assert page["pagination"]["total"] == total
-            rows.extend(page["data"])
-            if not page["pagination"]["hasNext"]:
-                assert len(rows) == total
-                return rows
-            offset += len(page["data"])
-
-
-def start(**options: Any) -> tuple[Any, ServerThread]:
-    settings = {
-        "seed": SEED,
-        "works": WORKS,
-        "today": TODAY,
-        "api_keys": (DEFAULT_API_KEY, SECOND_KEY),
-        "rate_limit": 0,
-        "job_step_seconds": 0.05,
-        **options,
-    }
-    state, app = create_app(**settings)
-    return state, ServerThread(app).start()
+# The helpers module is shared with this folder's test modules (a unique name: other test folders
+# have conftest modules of their own).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bytenite_helpers import SEED, TODAY, WORKS, Emulator, start
 
 
 @pytest.fixture(scope="session")
