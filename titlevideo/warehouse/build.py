@@ -141,7 +141,7 @@ def build_warehouse(
     day: date | None = None,
     full_rebuild: bool = False,
     rules: Rules | None = None,
-    sql_root: Path = SQL_ROOT,
+    sql_root: Path | None = None,
     validate: Validator | None | str = "default",
     lock_timeout: float = 0.0,
 ) -> BuildResult:
@@ -155,6 +155,7 @@ def build_warehouse(
 
         validate = validate_marts
     rules = rules or load_rules()
+    sql_root = sql_root or SQL_ROOT
     started = time.perf_counter()
     lake.warehouse_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(lake.warehouse_dir / LOCK_NAME, lock_timeout):

@@ -1,5 +1,5 @@
--- ByteNite video assets: the current state is the whole snapshot extracted last (by
--- _extracted_at; a backfill of an old date run today is the newest extraction), so an asset
+-- ByteNite video assets of the current snapshot (see stg_bytenite__current_snapshot: the
+-- snapshot extracted last; a backfill of an old date run today is the newest), so an asset
 -- deleted upstream disappears. Enum prefixes are stripped (PUBLISHING_STATUS_PUBLISHED → PUBLISHED).
 with
 
@@ -8,11 +8,7 @@ source as (
 ),
 
 latest_snapshot as (
-    select snapshot_on
-    from source
-    group by snapshot_on
-    order by max(_extracted_at) desc, snapshot_on desc
-    limit 1
+    select snapshot_on from stg_bytenite__current_snapshot
 ),
 
 current_snapshot as (

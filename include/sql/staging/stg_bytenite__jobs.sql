@@ -6,11 +6,7 @@ source as (
 ),
 
 latest_snapshot as (
-    select snapshot_on
-    from source
-    group by snapshot_on
-    order by max(_extracted_at) desc, snapshot_on desc
-    limit 1
+    select snapshot_on from stg_bytenite__current_snapshot
 ),
 
 current_snapshot as (

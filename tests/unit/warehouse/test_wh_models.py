@@ -12,6 +12,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from tests.fixtures.lake.lakebuilder import warehouse_sql
 from tests.fixtures.lake.reflake import (
     D1,
     D2,
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.unit
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     ref = write_reference_lake(tmp_path_factory.mktemp("lake"))
-    result = build_warehouse(ref.builder.lake, day=D3, rules=Rules())
+    sql = warehouse_sql(tmp_path_factory.mktemp("sql"))
+    result = build_warehouse(ref.builder.lake, day=D3, rules=Rules(), sql_root=sql)
     con = duckdb.connect(str(ref.builder.lake.warehouse), read_only=True)
     yield ref, result, con
     con.close()
