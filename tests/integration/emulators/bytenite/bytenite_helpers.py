@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from emulators.bytenite import DEFAULT_API_KEY, create_app
+from emulators.catalog import COUNTRIES, LegacyVideo, World, at
 from emulators.common import ServerThread
 
 SEED = 42
@@ -109,3 +110,71 @@ def start(**options: Any) -> tuple[Any, ServerThread]:
     }
     state, app = create_app(**settings)
     return state, ServerThread(app).start()
+
+
+# --------------------------------------------------------------------------------------------
+# Expectations computed from the catalogue alone (never from the emulator's code)
+# --------------------------------------------------------------------------------------------
+
+ALL_COUNTRIES = tuple(c for c, _ in COUNTRIES)
+
+
+def legacy_videos(world: World, until: date) -> list[tuple[int, int, LegacyVideo]]:
+    """(work index, n, video) of every legacy video made on or before ``until``."""
+    return [
+        (i, n, v)
+        for i in range(world.n_works)
+        for n, v in enumerate(world.legacy_videos(i))
+        if v.created_on <= until
+    ]
+
+
+def expected_labels(world: World, i: int, n: int, v: LegacyVideo) -> dict[str, str]:
+    spec = world.spec(i)
+    deliverable = f"DELIVERABLE_TYPE_{v.deliverable}"
+    if v.label_mode == "full":
+        labels = {
+            "consonanceWorkId": str(world.work_id(i)),
+            "isbn13": world.isbn13(i, 0),
+            "deliverableType": deliverable,
+        }
+        if v.audio_product_k is not None:
+            labels["audioProductIsbn13"] = spec.products[v.audio_product_k].isbn13
+        return labels
+    if v.label_mode == "isbn":
+        return {"isbn13": world.isbn13(i, 0), "deliverableType": deliverable}
+    if v.label_mode == "unknown_isbn":
+        return {"isbn13": world.unknown_isbn(i, n), "deliverableType": deliverable}
+    return {}
+
+
+def expected_regions(world: World, i: int, v: LegacyVideo) -> dict[str, list[str]]:
+    """The brief's rule: rights of the relevant product as of publication, or nothing ("world")."""
+    if v.region_mode == "world":
+        return {"whitelist": [], "blacklist": []}
+    product = world.spec(i).products[v.audio_product_k if v.audio_product_k is not None else 0]
+    rights = at(product.rights, v.published_on)
+    if not rights.for_sale:
+        return {"whitelist": [], "blacklist": list(rights.not_for_sale)}
+    return {
+        "whitelist": [c for c in rights.for_sale if c not in rights.not_for_sale],
+        "blacklist": [],
+    }
+
+
+def countries_of(regions: dict[str, list[str]]) -> set[str]:
+    """Where a placement plays: whitelist (or everywhere + ZZ when it is empty) minus blacklist,
+    over the countries the world has an audience in."""
+    wl, bl = regions["whitelist"], regions["blacklist"]
+    base = set(ALL_COUNTRIES) | {"ZZ"} if not wl else set(wl) & set(ALL_COUNTRIES)
+    return base - set(bl)
+
+
+def status_on(v: LegacyVideo, day: date) -> str:
+    if v.unpublished_on is not None and v.unpublished_on <= day:
+        return "PUBLISHING_STATUS_UNPUBLISHED"
+    if v.published_on is not None and v.published_on <= day:
+        return "PUBLISHING_STATUS_PUBLISHED"
+    if v.ready_on <= day:
+        return "PUBLISHING_STATUS_READY"
+    return "PUBLISHING_STATUS_DRAFT"
