@@ -58,8 +58,10 @@ from titlevideo.warehouse.models import (
     LAYERS,
     Model,
     ModelError,
+    comments_sql,
     discover,
     ident,
+    insert_rows,
     references,
     select_sql,
     sql_literal,
@@ -533,12 +535,11 @@ def _document(con: duckdb.DuckDBPyConnection, model: Model) -> None:
             f"{model.path.with_suffix('.yml')}: columns without a description {undocumented}; "
             f"described but not produced {unknown}"
         )
-    # COMMENT ON takes no bound parameters: the text is our own spec, quoted as a literal.
-    con.execute(f"comment on table {model.qualified} is {sql_literal(model.description)}")
-    for c in columns:
-        con.execute(
-            f"comment on column {model.qualified}.{ident(c)} is {sql_literal(model.columns[c].description)}"
+    con.execute(
+        comments_sql(
+            model.qualified, model.description, [(c, model.columns[c].description) for c in columns]
         )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -624,37 +625,43 @@ def _write_meta(
         con.execute(
             f"create or replace table {target} ({', '.join(f'{ident(c)} {t}' for c, t, _ in columns)})"
         )
-        con.execute(f"comment on table {target} is {sql_literal(description)}")
-        for c, _, d in columns:
-            con.execute(f"comment on column {target}.{ident(c)} is {sql_literal(d)}")
+        con.execute(comments_sql(target, description, [(c, d) for c, _, d in columns]))
+
+    def names(table: str) -> list[str]:
+        return [c for c, _, _ in _META_TABLES[table][1]]
+
     files = [f for fs in manifest.values() for f in fs]
-    if files:
-        con.executemany(
-            "insert into meta.raw_partitions values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    f.source,
-                    f.entity,
-                    f.partition_key,
-                    f.partition_value,
-                    f.path,
-                    f.size_bytes,
-                    f.mtime_ns,
-                ]
-                for f in files
-            ],
-        )
-    con.executemany(
-        "insert into meta.model_runs values (?, ?, ?, ?, ?, ?)",
-        [[r.name, r.layer, r.materialized, r.mode, r.rows, r.seconds] for r in runs],
+    insert_rows(
+        con,
+        "meta.raw_partitions",
+        names("raw_partitions"),
+        [
+            (
+                f.source,
+                f.entity,
+                f.partition_key,
+                f.partition_value,
+                f.path,
+                f.size_bytes,
+                f.mtime_ns,
+            )
+            for f in files
+        ],
     )
-    if tests:
-        con.executemany(
-            "insert into meta.model_tests values (?, ?, ?, ?)",
-            [[t.model, t.name, t.failures, t.seconds] for t in tests],
-        )
-    con.executemany(
-        "insert into meta.model_state values (?, ?)", [[m.name, m.fingerprint] for m in models]
+    insert_rows(
+        con,
+        "meta.model_runs",
+        names("model_runs"),
+        [(r.name, r.layer, r.materialized, r.mode, r.rows, r.seconds) for r in runs],
+    )
+    insert_rows(
+        con,
+        "meta.model_tests",
+        names("model_tests"),
+        [(t.model, t.name, t.failures, t.seconds) for t in tests],
+    )
+    insert_rows(
+        con, "meta.model_state", names("model_state"), [(m.name, m.fingerprint) for m in models]
     )
     reloaded = sorted({d for ds in plan.reload_dates.values() for d in ds})
     con.execute(

@@ -48,6 +48,8 @@ GENERIC_TESTS = ("not_null", "unique", "accepted_values", "relationships")
 #: Bump when the build's handling of models changes in a way that invalidates carried-over facts.
 BUILD_FORMAT = 1
 
+#: libyaml when present (10x faster on the ~30 specs read per build)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 _WORD = re.compile(r"\b[a-z_][a-z0-9_]*\b")
 _LINE_COMMENT = re.compile(r"--[^\n]*")
@@ -126,7 +128,7 @@ def _load_model(path: Path, layer: str) -> Model:
         )
     spec_text = spec_path.read_text()
     try:
-        spec = yaml.safe_load(spec_text) or {}
+        spec = yaml.load(spec_text, Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ModelError(f"{spec_path}: not valid YAML: {exc}") from None
     known = {"description", "materialized", "key", "partition_by", "columns", "tests"}
@@ -289,3 +291,28 @@ def select_sql(model: Model) -> str:
     if ";" in _strip(sql):
         raise ModelError(f"{model.path}: a model file holds one select statement")
     return sql
+
+
+def comments_sql(target: str, description: str, columns: list[tuple[str, str]]) -> str:
+    """COMMENT ON statements for a table and its columns, as one script.
+
+    COMMENT ON takes no bound parameters: the texts are this project's own specs, quoted as
+    literals by :func:`sql_literal`.
+    """
+    statements = [f"comment on table {target} is {sql_literal(description)}"]
+    statements += [f"comment on column {target}.{ident(c)} is {sql_literal(d)}" for c, d in columns]
+    return ";\n".join(statements)
+
+
+def insert_rows(con: Any, target: str, names: list[str], rows: list[Any]) -> None:
+    """Insert Python rows through an Arrow table (values are data, never SQL text)."""
+    if not rows:
+        return
+    import pyarrow as pa
+
+    table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+    con.register("_insert_rows", table)
+    try:
+        con.execute(f"insert into {target} by name select * from _insert_rows")
+    finally:
+        con.unregister("_insert_rows")

@@ -23,7 +23,7 @@ from titlevideo.config import (
     TIERS,
     Rules,
 )
-from titlevideo.warehouse.models import ModelError, ident, sql_literal
+from titlevideo.warehouse.models import YAML_LOADER, ModelError, comments_sql, ident, insert_rows
 
 SCHEMA = "ref"
 #: ByteNite's documented placement channels that the business rules do not (yet) use.
@@ -144,12 +144,8 @@ def _create(
     target = f"{ident(SCHEMA)}.{ident(table)}"
     cols = ", ".join(f"{ident(c)} {t}" for c, t, _ in columns)
     con.execute(f"create or replace table {target} ({cols})")
-    if rows:
-        marks = ", ".join("?" for _ in columns)
-        con.executemany(f"insert into {target} values ({marks})", [list(r) for r in rows])
-    con.execute(f"comment on table {target} is {sql_literal(description)}")
-    for c, _, d in columns:
-        con.execute(f"comment on column {target}.{ident(c)} is {sql_literal(d)}")
+    insert_rows(con, target, [c for c, _, _ in columns], list(rows))
+    con.execute(comments_sql(target, description, [(c, d) for c, _, d in columns]))
 
 
 def _csv_seeds(
@@ -163,7 +159,7 @@ def _csv_seeds(
         spec_path = path.with_suffix(".yml")
         if not spec_path.exists():
             raise ModelError(f"{path}: missing {spec_path.name}")
-        spec = yaml.safe_load(spec_path.read_text()) or {}
+        spec = yaml.load(spec_path.read_text(), Loader=YAML_LOADER) or {}
         columns = []
         for col, cspec in (spec.get("columns") or {}).items():
             ctype = str(cspec.get("type", "varchar")).lower()
