@@ -210,6 +210,7 @@ def build_app(state: ByteniteState) -> Starlette:
 
     async def files(request: Request) -> Response:
         try:
+            state.tick()
             q = request.query_params
             content = state.file_for_link(
                 request.path_params["jobId"],

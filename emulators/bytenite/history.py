@@ -7,6 +7,7 @@ audience scale for the analytics). :mod:`emulators.catalog` is only read.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ class History:
             published_at=published_at,
             unpublished_at=unpublished_at,
         )
+        self._title_and_metadata(asset)
         self.assets.append(asset)
         self.legacy_jobs[v.job_id] = asset
         self.audience.append(self.audience_for_work(i, v.audio_product_k))
@@ -179,20 +181,23 @@ class History:
 
     # ---- what a legacy asset said about its title when it was made -----------------------------
 
-    def legacy_title(self, asset: Asset) -> str:
+    def _title_and_metadata(self, asset: Asset) -> None:
+        """Fill a legacy asset's title and metadata (kept as compact JSON) from the work as it
+        stood when the video was made, while its spec is at hand."""
         v = asset.legacy
         assert v is not None
         work = self.world.work_at(v.work_index, v.created_on)
         title = work.title if work is not None else f"Work {v.work_index}"
-        return f"{title} | {deliverable_label(v.deliverable)}"
+        asset.title0 = f"{title} | {deliverable_label(v.deliverable)}"
+        meta = self.legacy_metadata(asset, work)
+        asset.metadata_blob = (
+            None if meta is None else json.dumps(meta, separators=(",", ":")).encode()
+        )
 
-    def legacy_metadata(self, asset: Asset) -> dict[str, Any] | None:
+    def legacy_metadata(self, asset: Asset, work: Any) -> dict[str, Any] | None:
         v = asset.legacy
         assert v is not None
-        if v.label_mode == "none":
-            return None
-        work = self.world.work_at(v.work_index, v.created_on)
-        if work is None:
+        if v.label_mode == "none" or work is None:
             return None
         products = work.products
         rel = None

@@ -10,6 +10,7 @@ emulated clock date of the call, so the history before it never changes.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -89,8 +90,9 @@ class Asset:
     audio_codec: str
     bitrate_kbps: int
     legacy: LegacyVideo | None = None
-    title0: str | None = None  # pipeline-made; legacy titles are derived on demand
-    metadata0: dict[str, Any] | None = None
+    title0: str | None = None
+    metadata0: dict[str, Any] | None = None  # pipeline-made assets
+    metadata_blob: bytes | None = None  # legacy assets: their seeded metadata as compact JSON
     published_at: datetime | None = None  # seeded (legacy) publication
     unpublished_at: datetime | None = None
     status_writes: list[tuple[date, str, datetime]] | None = None
@@ -148,6 +150,11 @@ class Asset:
             if d <= day:
                 value = title
         return value
+
+    def base_metadata(self) -> dict[str, Any] | None:
+        if self.metadata_blob is not None:
+            return json.loads(self.metadata_blob)
+        return self.metadata0
 
     def metadata_on(self, day: date, base: dict[str, Any] | None) -> dict[str, Any] | None:
         value = base

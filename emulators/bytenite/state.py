@@ -823,12 +823,8 @@ class ByteniteState(EmulatorCore):
         for _, s, t in events:
             stamps[s] = wire.ts(t)
         ready = any(s == wire.P_READY for _, s, _ in events)
-        if a.legacy is not None:
-            title = a.title_on(day, self.history.legacy_title(a))
-            meta = a.metadata_on(day, self.history.legacy_metadata(a))
-        else:
-            title = a.title_on(day, a.title0 or "")
-            meta = a.metadata_on(day, a.metadata0)
+        title = a.title_on(day, a.title0 or "")
+        meta = a.metadata_on(day, a.base_metadata())
         return {
             "id": a.id,
             "jobId": a.job_id,
