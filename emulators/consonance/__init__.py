@@ -74,7 +74,7 @@ Fixtures — ``POST /_emulator/fixtures`` with any of these sections (all option
         {"copyOf": 1007, "id": 900000101, "overrides": {"title": "New Title"}}
       ],
       "products": [
-        {"id": 100051, "overrides": {"isbn13": "9781900000000", "publicationDate": "2999-02-30",
+        {"id": 100051, "overrides": {"isbn13": "9781900000001", "publicationDate": "2999-02-30",
                                      "onixPublishingStatusCode": "_99",
                                      "forSaleCountryCodes": ["XX"],
                                      "prices": [{"amount": -5, "currencyCode": "GBP"}]}},

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from . import mutations, rest
-from .graphql_api import GraphQLService
+from .graphql_api import GraphQLService, gc_paused
 from .store import ConsonanceState
 
 log = logging.getLogger("emulators.consonance")
@@ -139,9 +139,9 @@ def create_app(
                 headers={"WWW-Authenticate": 'Token realm="Application"'},
             )
         try:
-            body, ignored = rest.page(
-                state, list(request.query_params.multi_items()), str(request.url.replace(query=""))
-            )
+            with gc_paused():
+                params = list(request.query_params.multi_items())
+                body, ignored = rest.page(state, params, str(request.url.replace(query="")))
         except Exception:
             log.exception("REST request failed")
             return JSONResponse({"status": 500, "error": "Internal Server Error"}, status_code=500)

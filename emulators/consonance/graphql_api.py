@@ -8,6 +8,8 @@ and validation once.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
 from collections import OrderedDict
@@ -380,6 +382,25 @@ def _never_awaitable(_value: Any) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def gc_paused() -> Any:
+    """Defer Python's cyclic GC to between requests.
+
+    A page of records allocates hundreds of thousands of short-lived containers; collecting in
+    the middle of that repeatedly traverses the long-lived catalogue caches, which cost about a
+    third of the CPU time of an extraction page in profiling. Pausing is process-wide, lasts one
+    request, and leaves the collector as it found it (if someone else disabled it, it stays off).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class GraphQLService:
     """Parses, validates (cached) and executes one GraphQL request body."""
 
@@ -432,15 +453,16 @@ class GraphQLService:
             return {"errors": errors}
         assert doc is not None
         ctx = Context(self.state, self.state.clock.today, base_url)
-        result = execute(
-            self.schema,
-            doc,
-            context_value=ctx,
-            variable_values=variables,
-            operation_name=operation_name,
-            executor_class=FastExecutor,
-            is_awaitable=_never_awaitable,
-        )
+        with gc_paused():
+            result = execute(
+                self.schema,
+                doc,
+                context_value=ctx,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=FastExecutor,
+                is_awaitable=_never_awaitable,
+            )
         assert isinstance(result, ExecutionResult)
         if result.errors and result.data is None:
             self._log_refused(doc, operation_name, variables, [e.formatted for e in result.errors])

@@ -530,6 +530,8 @@ class ConsonanceState(EmulatorCore):
             ws = self.world.work_at(i, on)
             if ws is None:
                 return None
+            if self._change_index[i] is None:  # the spec is at hand: index its change dates now
+                self._change_index[i] = array("I", (d.toordinal() for d in ws.spec.change_dates()))
             rec = self._work_record(ws, on, on, None)
         elif work_id in self.clones:
             clone = self.clones[work_id]
