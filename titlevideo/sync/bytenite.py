@@ -18,6 +18,7 @@ Targets, applied in this order in one run (each reads its ``rev_bytenite__*`` mo
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from titlevideo.bytenite.client import ByteNiteClient
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 HTTP_DATA_SOURCE = "type.googleapis.com/bytenite.data_source.HttpDataSource"
 
 
+def _label(code: str) -> str:
+    words = code.replace("_", " ").lower()
+    return words[:1].upper() + words[1:]
+
+
 class _RevTarget(Target):
     model = ""
 
@@ -43,10 +49,22 @@ class _RevTarget(Target):
         return read_rev(self.lake.warehouse, self.model)
 
 
+#: Namespace of the deterministic job ids (uuid5 of work, deliverable and audio product).
+JOB_NAMESPACE = uuid.UUID("5b0c7e1e-7c55-4c1e-9d5f-2f1f3b7a4e61")
+
+
+def job_id_for(work_id: int, deliverable: str, product_id: int | None) -> str:
+    return str(uuid.uuid5(JOB_NAMESPACE, f"{work_id}:{deliverable}:{product_id or ''}"))
+
+
 class JobsTarget(_RevTarget):
     name = "bytenite.jobs"
     model = "rev_bytenite__jobs"
     deletes = False
+
+    def __init__(self, client: ByteNiteClient, lake: Lake, rules: Rules):
+        super().__init__(client, lake)
+        self.rules = rules
 
     def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
         return True  # a job for this deliverable exists (made by us or by hand): nothing to request
@@ -61,16 +79,21 @@ class JobsTarget(_RevTarget):
 
     def apply(self, op: Op, calls: Calls) -> str | None:
         d = op.row.desired or {}
-        job_id = op.row.context["job_id"]
+        ctx = op.row.context
+        job_id = job_id_for(ctx["work_id"], ctx["deliverable_type"], ctx.get("product_id"))
+        isbn = ctx.get("audio_isbn13") or ctx.get("isbn13") or str(ctx["work_id"])
+        master = self.rules.master_url_template.format(
+            isbn13=isbn, deliverable=ctx["deliverable_type"].lower()
+        )
         payload = {
             "jobId": job_id,
-            "name": d["name"],
-            "templateId": d["templateId"],
-            "description": d.get("description"),
-            "labels": d["labels"],
+            "name": f"{ctx['deliverable_type'].lower().replace('_', '-')} {isbn}",
+            "templateId": self.rules.job_template,
+            "description": f"{_label(ctx['deliverable_type'])} for {d.get('title')}",
+            "labels": {k: v for k, v in d["labels"].items() if v is not None},
             "dataSource": {
                 "dataSourceDescriptor": "url",
-                "params": {"@type": HTTP_DATA_SOURCE, "url": d["masterUrl"]},
+                "params": {"@type": HTTP_DATA_SOURCE, "url": master},
             },
             "dataDestination": {"dataSourceDescriptor": "bucket"},
             "params": {"partitioner": {}, "app": {"metadata": d.get("metadata")}, "assembler": {}},
@@ -186,9 +209,9 @@ class PlacementsTarget(_RevTarget):
         return placement_id
 
 
-def bytenite_targets(client: ByteNiteClient, lake: Lake) -> list[Target]:
+def bytenite_targets(client: ByteNiteClient, lake: Lake, rules: Rules) -> list[Target]:
     return [
-        JobsTarget(client, lake),
+        JobsTarget(client, lake, rules),
         MetadataTarget(client, lake),
         PublishingTarget(client, lake),
         PlacementsTarget(client, lake),
@@ -207,7 +230,7 @@ def sync_bytenite(
     client = ByteNiteClient(endpoint)
     return run_targets(
         lake,
-        bytenite_targets(client, lake),
+        bytenite_targets(client, lake, rules),
         run_id=run_id,
         rules=rules,
         dry_run=dry_run,

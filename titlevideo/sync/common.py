@@ -32,7 +32,7 @@ def read_rev(warehouse: Path, model: str) -> Iterator[Row]:
         raise ValueError(f"not a reverse model name: {model!r}")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        cur = con.execute(f"select {', '.join(REV_COLUMNS)} from {model} order by key")
+        cur = con.execute(f"select {', '.join(REV_COLUMNS)} from reverse.{model} order by key")
         while batch := cur.fetchmany(10_000):
             for key, desired, observed, observed_at, context in batch:
                 if observed_at is not None and observed_at.tzinfo is None:

@@ -91,6 +91,27 @@ class WebLinksTarget(_RevTarget):
     name = "consonance.web_links"
     model = "rev_consonance__web_links"
 
+    def rows(self):
+        """Links to assets the ByteNite sync publishes this cycle count as desired, unless that
+        publish has failed (its state says so): then the link waits for the asset."""
+        from titlevideo.reverse.state import StateStore
+
+        store = StateStore(self.lake.state / "sync.sqlite")
+        try:
+            refused = {
+                k
+                for k, st in store.load("bytenite.publishing").items()
+                if st.status in ("failed", "parked")
+            }
+        finally:
+            store.close()
+        for row in read_rev(self.lake.warehouse, self.model):
+            if row.context.get("projected") and row.context.get("asset_id") in refused:
+                row.desired = None
+            if row.desired is None and row.observed is None:
+                continue
+            yield row
+
     def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
         return desired.get("role") == observed.get("role") and desired.get(
             "description"
@@ -145,11 +166,82 @@ class WebLinksTarget(_RevTarget):
         return str(existing["id"])
 
 
+def _n(value: Any) -> str:
+    return f"{int(value or 0):,}"
+
+
+def _label(code: str) -> str:
+    words = code.replace("_", " ").lower()
+    return words[:1].upper() + words[1:]
+
+
+def render_summary(facts: dict[str, Any], marker: str) -> str:
+    """The performance summary text (markdown) from the facts of ``rev_consonance__summaries``."""
+    lines = [
+        marker,
+        f"**Video performance** of *{facts['title']}* through {facts.get('asOf') or 'n/a'}",
+        "",
+        f"- Views: {_n(facts['views'])}; watch time {facts['watchTimeSeconds'] / 3600:,.1f} h; "
+        f"completion {facts['completionRate'] * 100:.1f}%; engagement {facts['engagementRate'] * 100:.1f}%",
+    ]
+    if facts.get("topChannels"):
+        lines.append(
+            "- Top channels: "
+            + "; ".join(f"{_label(c['channel'])} {_n(c['views'])}" for c in facts["topChannels"])
+        )
+    if facts.get("topCountries"):
+        lines.append(
+            "- Top countries: "
+            + "; ".join(f"{c['country']} {_n(c['views'])}" for c in facts["topCountries"])
+        )
+    lw = facts.get("launchWindow") or {}
+    if lw.get("views") is not None:
+        line = f"- Launch window (days {lw['startDay']} to +{lw['endDay']} around publication): {_n(lw['views'])} views"
+        if lw.get("seasonAverageViews") is not None:
+            line += f" ({lw['season']} average {lw['seasonAverageViews']:,.1f} over {lw['seasonTitles']} titles)"
+        lines.append(line)
+    if facts.get("deliverables"):
+        lines.append(
+            "- Deliverables: "
+            + "; ".join(f"{_label(d['type'])} {d['status'].lower()}" for d in facts["deliverables"])
+        )
+    c = facts.get("compliance") or {}
+    problems = []
+    if c.get("viewsInNotForSaleCountries"):
+        problems.append(
+            f"{_n(c['viewsInNotForSaleCountries'])} views in not-for-sale countries "
+            f"({', '.join(c.get('notForSaleCountriesWithViews') or [])})"
+        )
+    if c.get("publishedAssetsOfWithdrawnTitle"):
+        problems.append(
+            f"{_n(c['publishedAssetsOfWithdrawnTitle'])} assets still published for a withdrawn title"
+        )
+    lines.append("- Compliance: " + ("; ".join(problems) if problems else "no findings"))
+    return "\n".join(lines)
+
+
 class SummariesTarget(_RevTarget):
     """Key: work id. Desired ``{text}`` (marker line first); observed the current marked text(s)."""
 
     name = "consonance.summaries"
     model = "rev_consonance__summaries"
+
+    def rows(self):
+        marker = self.rules.summary_marker
+        for row in read_rev(self.lake.warehouse, self.model):
+            marked = [
+                t
+                for t in (row.observed or {}).get("texts", [])
+                if (t.get("text") or "").startswith(marker)
+            ]
+            desired = None if row.desired is None else {"text": render_summary(row.desired, marker)}
+            observed = None
+            if marked:
+                observed = {"text": marked[-1]["text"], "ids": [t["id"] for t in marked]}
+            if desired is None and observed is None:
+                continue
+            row.desired, row.observed = desired, observed
+            yield row
 
     def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
         return desired.get("text") == observed.get("text") and len(observed.get("ids") or []) == 1
