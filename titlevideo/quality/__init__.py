@@ -38,9 +38,17 @@ def validate_raw(lake: Lake, day: date, *, raise_on_failure: bool = True) -> dic
     return summary
 
 
-def validate_marts(con: duckdb.DuckDBPyConnection, lake: Lake) -> dict[str, Any]:
-    """Validate the warehouse open on ``con`` (the build's candidate file) before it is swapped in."""
+def validate_marts(
+    con: duckdb.DuckDBPyConnection, lake: Lake, fact_dates: tuple[date, ...] | None = None
+) -> dict[str, Any]:
+    """Validate the warehouse open on ``con`` (the build's candidate file) before it is swapped in.
+
+    ``fact_dates``: the metric dates of ``fct_video_daily`` to profile (those the build loaded);
+    None profiles every date. Every other suite covers its whole table.
+    """
     from titlevideo.quality.runner import run_suites
     from titlevideo.quality.suites import mart_suites
 
-    return run_suites(con, mart_suites(con, lake.warehouse), section="marts", reports=lake.reports)
+    return run_suites(
+        con, mart_suites(con, lake.warehouse, fact_dates), section="marts", reports=lake.reports
+    )

@@ -80,7 +80,9 @@ LOCK_NAME = ".build.lock"
 META = "meta"
 MACROS = "marts"
 
-Validator = Callable[[duckdb.DuckDBPyConnection, Lake], dict[str, Any]]
+#: ``validate(con, lake, fact_dates)``: ``fact_dates`` are the metric dates this build loaded
+#: (None on a full build: all of them); carried-over dates were validated by earlier builds.
+Validator = Callable[[duckdb.DuckDBPyConnection, Lake, tuple[date, ...] | None], dict[str, Any]]
 
 
 class BuildLocked(RuntimeError):
@@ -333,7 +335,10 @@ def _build_into(
 
         quality: dict[str, Any] = {}
         if validate is not None:
-            quality = validate(con, lake) or {}
+            fact_dates = None
+            if plan.mode == "incremental":
+                fact_dates = tuple(sorted({d for ds in plan.reload_dates.values() for d in ds}))
+            quality = validate(con, lake, fact_dates) or {}
         _write_meta(con, day, plan, manifest, models, runs, results, quality)
         con.execute("checkpoint")
     finally:
