@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import re
 import threading
 from array import array
 from collections import OrderedDict
@@ -66,22 +65,19 @@ FIXTURE_ISBN_PREFIX = "97817"
 ASSET_HOST = "media.bytenite.example"
 
 _CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
-_TEXT_CODES = {"DESCRIPTION": "01", "SHORT_DESCRIPTION": "02", "REVIEW_QUOTE": "08"}
 _BISAC = {g.bisac: g.bisac_description for g in GENRES}
 _THEMA = {g.thema: (g.thema_description, g.thema_parent) for g in GENRES}
 _TRANSLATED_FROM = ("fre", "ger", "spa", "ita", "swe")
 _PREFIXES = ("The", "A", "An")
-_BISAC_RE = re.compile(r"^[A-Z]{3}\d{6}$")
-_SUBJECT_RE = re.compile(r"^[A-Z0-9][A-Z0-9.+\-]*$")
 
 # In-house formats and editions, one of each per catalogue product form.
-_IN_HOUSE: dict[str, tuple[int, str, str, str]] = {
-    # form: (id, format code, edition code, spare)
-    "BB": (1, "ROY", "HB", ""),
-    "BC": (2, "BFMT", "PB", ""),
-    "DG": (3, "EPUB", "EB", ""),
-    "AJ": (4, "DAUD", "DA", ""),
-    "AC": (5, "CD", "CD", ""),
+_IN_HOUSE: dict[str, tuple[int, str, str]] = {
+    # form: (id, format code, edition code)
+    "BB": (1, "ROY", "HB"),
+    "BC": (2, "BFMT", "PB"),
+    "DG": (3, "EPUB", "EB"),
+    "AJ": (4, "DAUD", "DA"),
+    "AC": (5, "CD", "CD"),
 }
 
 _IMPRINT_DICTS = {imp.id: {"id": imp.id, "name": imp.name} for imp in IMPRINTS}
@@ -149,16 +145,20 @@ def isbn_object(isbn13: str | None) -> dict[str, Any] | None:
     )
 
 
-@functools.lru_cache(maxsize=65536)
 def _isbn_object(isbn13: str) -> dict[str, Any]:
     if isbn13_is_valid(isbn13):
-        return {
-            "isbn13": isbn13,
-            "isbn10": isbn13_to_isbn10(isbn13),
-            "isbnWithDashes": hyphenate(isbn13),
-            "isbnWithSpaces": hyphenate(isbn13, " "),
-        }
+        return catalogue_isbn_object(isbn13)
     return {"isbn13": isbn13, "isbn10": None, "isbnWithDashes": isbn13, "isbnWithSpaces": isbn13}
+
+
+def catalogue_isbn_object(isbn13: str) -> dict[str, Any]:
+    """The ``ISBN`` object of an ISBN-13 known to be valid (the catalogue's own)."""
+    return {
+        "isbn13": isbn13,
+        "isbn10": isbn13_to_isbn10(isbn13),
+        "isbnWithDashes": hyphenate(isbn13),
+        "isbnWithSpaces": hyphenate(isbn13, " "),
+    }
 
 
 def rights_description(for_sale: list[str], not_for_sale: list[str]) -> str:
@@ -531,7 +531,7 @@ class ConsonanceState(EmulatorCore):
             if ws is None:
                 return None
             if self._change_index[i] is None:  # the spec is at hand: index its change dates now
-                self._change_index[i] = array("I", (d.toordinal() for d in ws.spec.change_dates()))
+                self._change_index[i] = array("I", map(date.toordinal, ws.spec.change_dates()))
             rec = self._work_record(ws, on, on, None)
         elif work_id in self.clones:
             clone = self.clones[work_id]
@@ -595,7 +595,7 @@ class ConsonanceState(EmulatorCore):
                 pid, isbn = clone.products[ps.spec.k]
             else:
                 pid, isbn = ps.spec.id, ps.spec.isbn13
-            products.append(self._product_record(ps, w, pid, isbn, state_on, on))
+            products.append(self._product_record(ps, w, pid, isbn, state_on, on, valid_isbn=True))
         for cid in self.clones_by_work.get(wid, ()):
             pc = self.clone_products[cid]
             if pc.on <= on:
@@ -692,12 +692,13 @@ class ConsonanceState(EmulatorCore):
         isbn: str | None,
         state_on: date,
         on: date,
+        valid_isbn: bool = False,
     ) -> dict[str, Any]:
         spec = ps.spec
         form = spec.form
         rights = ps.rights
         planned = spec.pub_date[0][1]
-        fmt_id, fmt_code, ed_code, _ = _IN_HOUSE[form.code]
+        fmt_id, fmt_code, ed_code = _IN_HOUSE[form.code]
         edition = {
             "id": fmt_id,
             "name": form.in_house_edition,
@@ -729,7 +730,7 @@ class ConsonanceState(EmulatorCore):
             "id": pid,
             "workId": w["id"],
             "work": w,
-            "isbn": isbn_object(isbn),
+            "isbn": catalogue_isbn_object(isbn) if valid_isbn and isbn else isbn_object(isbn),
             "fullTitle": w["title"],
             "titlePrefix": w["titlePrefix"],
             "titleWithoutPrefix": w["titleWithoutPrefix"],
@@ -787,7 +788,7 @@ class ConsonanceState(EmulatorCore):
     def _catalogue_changes(self, i: int) -> array:
         arr = self._change_index[i]
         if arr is None:
-            arr = array("I", (d.toordinal() for d in self.world.change_dates(i)))
+            arr = array("I", map(date.toordinal, self.world.change_dates(i)))
             self._change_index[i] = arr
         return arr
 
