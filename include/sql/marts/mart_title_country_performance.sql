@@ -27,6 +27,7 @@ titles as (
 classified as (
     select
         facts.*,
+        assets.rights_basis,
         -- an asset's own rights (audio deliverables follow their audio product)
         allows_country(assets.allows_anywhere, assets.regions_whitelist, assets.regions_blacklist, facts.country)
             as asset_allowed
@@ -41,7 +42,13 @@ aggregated as (
         work_id,
         country,
         sum(views) as views,
-        sum(views) filter (where not asset_allowed and country <> 'ZZ') as views_not_for_sale,
+        -- ZZ is no country; an audio deliverable without a known audio product has no rights to
+        -- test (it is its own compliance finding)
+        sum(views) filter (
+            where not asset_allowed
+                and country <> 'ZZ'
+                and rights_basis <> 'AUDIO_PRODUCT_UNKNOWN'
+        ) as views_not_for_sale,
         sum(watch_time_seconds) as watch_time_seconds,
         sum(completed_views) as completed_views,
         sum(completed_views) / nullif(sum(views), 0) as completion_rate,
