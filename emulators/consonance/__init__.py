@@ -60,6 +60,15 @@ Admin — ``/_emulator/...`` (not part of Consonance): ``health``, ``reset`` (fo
 fixtures and the write log), ``clock``, ``faults``, ``writes``, ``stats``, ``fixtures`` and
 ``PUT uploads/<id>`` (the target of ``uploadUrl``).
 
+Performance — the catalogue is lazy: 100,000 works start in well under a second. Records are
+built on demand (≈0.7 ms of CPU per work for a typical extraction page: a third generating the
+catalogue entry, a third building the record, a third GraphQL execution and JSON), cached per
+date, so paging 50,000 works costs about 35-45 CPU-seconds in the server. The change index
+behind ``changedSince`` fills as records are built; a first ``changedSince`` pass over a large
+catalogue that was never read generates every catalogue entry once (≈15 s at 100,000 works),
+later passes take milliseconds. The cyclic GC is paused for the duration of each request
+(``graphql_api.gc_paused``).
+
 Faults — ``none`` (default), ``flaky``, ``chaos`` (see ``emulators.common.PROFILES``): failed
 requests answer 500 or 429 (``Retry-After``) with a JSON ``errors`` body, 502/503 with nginx's
 HTML page, or are slow, dropped mid-body or truncated. Decisions are deterministic by seed and

@@ -10,7 +10,7 @@ import pytest
 from emulators.catalog import COUNTRY_CODES, World, at, hyphenate
 
 from .conftest import TODAY, TOKEN
-from .test_changed_since import expected_changed
+from .test_consonance_changed_since import expected_changed
 
 pytestmark = pytest.mark.integration
 
