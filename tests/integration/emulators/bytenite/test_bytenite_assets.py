@@ -111,6 +111,8 @@ def test_completed_video_job_makes_one_asset(bn: Emulator) -> None:
     bn.ok("POST", f"{CUSTOMER}/jobs/{hello}/run")
     time.sleep(0.4)
     assert bn.ok("GET", f"{CUSTOMER}/jobs/{hello}/assets") == {"assets": []}
+    r = bn.call("GET", f"{CUSTOMER}/jobs/{uuid.uuid4()}/assets")
+    assert (r.status_code, r.json()["code"], r.headers["X-Emulator-Extension"]) == (404, 5, "true")
     _, bare = make_asset(bn)
     assert (
         asset(bn, bare)["metadata"],

@@ -131,21 +131,23 @@ def test_signout_and_user(bn: Emulator) -> None:
 
 
 def test_rate_limit(start_emulator) -> None:
-    _, server = start_emulator(rate_limit=2)  # bursts of 4
+    # one request per 2 s, bursts of 3: slow enough that a loaded machine cannot refill in time
+    _, server = start_emulator(rate_limit=0.5, rate_burst=3)
     emu = Emulator(server.url)
     emu.login()
-    statuses = [emu.call("GET", f"{CUSTOMER}/info").status_code for _ in range(5)]
-    assert statuses == [200, 200, 200, 200, 429]
+    statuses = [emu.call("GET", f"{CUSTOMER}/info").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
     r = emu.call("GET", f"{CUSTOMER}/assets")
     assert r.status_code == 429
-    assert r.headers["Retry-After"] == "1"
+    assert r.headers["Retry-After"] == "2"
     assert r.headers["X-Emulator-Extension"] == "true"
     assert r.json()["code"] == 8
+    assert r.json()["message"] == "rate limit exceeded: 0.5 requests/s per token (burst 3)"
     # the bucket is per token: a fresh token has its own burst
     other = Emulator(server.url)
     other.login()
     assert other.call("GET", f"{CUSTOMER}/info").status_code == 200
-    time.sleep(1.0)
+    time.sleep(2.1)
     assert emu.call("GET", f"{CUSTOMER}/info").status_code == 200
 
 
