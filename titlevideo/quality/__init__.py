@@ -9,6 +9,7 @@ Both write Data Docs under ``<LAKE_ROOT>/reports/data_docs/{raw,marts}/index.htm
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,8 @@ from titlevideo.quality.runner import QualityError
 
 __all__ = ["QualityError", "validate_marts", "validate_raw"]
 
+log = logging.getLogger(__name__)
+
 
 def validate_raw(lake: Lake, day: date, *, raise_on_failure: bool = True) -> dict[str, Any]:
     """Validate every raw partition of ``day``; entities without one that day are listed."""
@@ -26,6 +29,8 @@ def validate_raw(lake: Lake, day: date, *, raise_on_failure: bool = True) -> dic
     from titlevideo.quality.suites import raw_suites
 
     suites, missing = raw_suites(lake, day)
+    if missing:
+        log.warning("no raw partition on %s for: %s", day.isoformat(), ", ".join(missing))
     con = duckdb.connect()
     try:
         summary = run_suites(

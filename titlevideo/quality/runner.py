@@ -39,6 +39,8 @@ class QualityError(RuntimeError):
 
 
 def _context(site_dir: Path) -> Any:
+    # GX logs its own start-up chatter at INFO; task logs keep only its warnings.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
