@@ -268,3 +268,26 @@ def test_task_adapter_emits_the_warehouse_asset_with_the_day(tmp_path, sql, monk
     assert summary["suites_passed"] == 13
     report = ref.builder.lake.reports / "runs" / "2026-03-03" / "warehouse_build.json"
     assert "full build" in report.read_text()
+
+
+def test_dot_prefixed_files_in_a_partition_are_never_read(tmp_path, sql):
+    ref = write_reference_lake(tmp_path)
+    lake = ref.builder.lake
+    day_dir = lake.raw / "bytenite" / "daily_metrics" / f"metric_date={D2.isoformat()}"
+    committed = day_dir / "data.parquet"
+    # a writer's temp file, and a dot-file DuckDB's own *.parquet glob would match
+    shutil.copy(committed, day_dir / ".data.parquet.tmp-0123abcd")
+    shutil.copy(committed, day_dir / ".stray.parquet")
+    result = build_warehouse(lake, rules=RULES, validate=None, sql_root=sql)
+    assert result.summary()["rows"]["fct_video_daily"] == sum(len(v) for v in METRICS.values())
+    con = duckdb.connect(str(lake.warehouse), read_only=True)
+    paths = [
+        p
+        for (p,) in con.execute(
+            "select path from meta.raw_partitions where entity = 'daily_metrics' order by 1"
+        ).fetchall()
+    ]
+    con.close()
+    assert paths == [
+        f"bytenite/daily_metrics/metric_date={d.isoformat()}/data.parquet" for d in (D1, D2, D3)
+    ]
