@@ -277,6 +277,14 @@ def _text(key: str) -> Callable[..., Any]:
     return resolve
 
 
+def resolve_owner_work(rec: dict[str, Any], info: Any) -> Any:
+    """``Product.work`` / ``Contribution.work``: the record's work on the request's date."""
+    if "work" in rec:  # a fixture may set it
+        return rec["work"]
+    ctx: Context = info.context
+    return ctx.state.work(rec["workId"], ctx.on)
+
+
 def resolve_contact_links(contact: dict[str, Any], info: Any) -> Any:
     if "webLinks" in contact:
         return contact["webLinks"]
@@ -358,12 +366,14 @@ def build() -> GraphQLSchema:
     attach("Work", "subjectCodes", resolve_subject_codes)
     product_types = [t.name for t in schema.get_possible_types(tm["Product"])]  # type: ignore[arg-type]
     for type_name in ["Product", *product_types]:
+        attach(type_name, "work", resolve_owner_work)
         attach(type_name, "prices", resolve_prices)
         attach(type_name, "marketingTexts", resolve_marketing_texts)
         attach(type_name, "publicationDateString", _date_string("publicationDate"))
         attach(type_name, "plannedPublicationDateString", _date_string("plannedPublicationDate"))
     for field in ("productHeight", "productWidth", "productThickness"):
         attach("PhysicalBookProduct", field, _measure(field))
+    attach("Contribution", "work", resolve_owner_work)
     for field in ("externalText", "internalText", "alternateExternalText"):
         attach("MarketingText", field, _text(field))
     for type_name in ("Contact", "Person", "Organisation"):

@@ -42,23 +42,25 @@ def _form(p: dict[str, Any]) -> Any:
     return codes.code_of(value) if isinstance(value, str) else value
 
 
-#: attribute -> (type, value of a product record); "shops_id" has no shops in this catalogue.
-ATTRIBUTES: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
-    "id": ("int", lambda p: p["id"]),
-    "work_id": ("int", lambda p: p["workId"]),
-    "isbn": ("isbn", _isbn),
-    "full_title": ("str", lambda p: p.get("fullTitle")),
-    "work_title": ("str", lambda p: p["work"].get("title")),
-    "subtitle": ("str", lambda p: p.get("subtitle")),
-    "pub_date": ("date", lambda p: as_date(p.get("publicationDate"))),
-    "publishing_status": ("str", _status),
-    "product_form": ("str", _form),
-    "imprint_id": ("int", lambda p: (p["work"].get("imprint") or {}).get("id")),
-    "imprint_name": ("str", lambda p: (p["work"].get("imprint") or {}).get("name")),
-    "season_name": ("str", lambda p: p["work"].get("season")),
-    "project_stage_name": ("str", lambda p: p["work"].get("projectStage")),
-    "marketing_tier_name": ("str", lambda p: p["work"].get("marketingTier")),
-    "shops_id": ("int", lambda p: None),
+Record = tuple[dict[str, Any], dict[str, Any]]  # (product, its work)
+
+#: attribute -> (type, value of a (product, work) pair); "shops_id": the catalogue has no shops.
+ATTRIBUTES: dict[str, tuple[str, Callable[[Record], Any]]] = {
+    "id": ("int", lambda r: r[0]["id"]),
+    "work_id": ("int", lambda r: r[0]["workId"]),
+    "isbn": ("isbn", lambda r: _isbn(r[0])),
+    "full_title": ("str", lambda r: r[0].get("fullTitle")),
+    "work_title": ("str", lambda r: r[1].get("title")),
+    "subtitle": ("str", lambda r: r[0].get("subtitle")),
+    "pub_date": ("date", lambda r: as_date(r[0].get("publicationDate"))),
+    "publishing_status": ("str", lambda r: _status(r[0])),
+    "product_form": ("str", lambda r: _form(r[0])),
+    "imprint_id": ("int", lambda r: (r[1].get("imprint") or {}).get("id")),
+    "imprint_name": ("str", lambda r: (r[1].get("imprint") or {}).get("name")),
+    "season_name": ("str", lambda r: r[1].get("season")),
+    "project_stage_name": ("str", lambda r: r[1].get("projectStage")),
+    "marketing_tier_name": ("str", lambda r: r[1].get("marketingTier")),
+    "shops_id": ("int", lambda r: None),
 }
 
 
@@ -72,7 +74,7 @@ def _cast(kind: str, raw: str) -> Any:
     return raw
 
 
-def _condition(attr: str, pred: str, values: list[str]) -> Callable[[dict[str, Any]], bool] | None:
+def _condition(attr: str, pred: str, values: list[str]) -> Callable[[Record], bool] | None:
     kind, get = ATTRIBUTES[attr]
     try:
         if pred == "in":
@@ -99,7 +101,7 @@ def _condition(attr: str, pred: str, values: list[str]) -> Callable[[dict[str, A
     }
     op = ops[pred]
 
-    def check(p: dict[str, Any]) -> bool:
+    def check(p: Record) -> bool:
         value = get(p)
         try:
             return value is not None and op(value, ref)
@@ -111,7 +113,7 @@ def _condition(attr: str, pred: str, values: list[str]) -> Callable[[dict[str, A
 
 def parse_query(
     params: list[tuple[str, str]],
-) -> tuple[Search, list[Callable[[dict[str, Any]], bool]], list[str], tuple[Any, ...]]:
+) -> tuple[Search, list[Callable[[Record], bool]], list[str], tuple[Any, ...]]:
     """Ransack params -> (index-friendly Search, residual checks, ignored params, cache key)."""
     grouped: dict[str, list[str]] = {}
     ignored: list[str] = []
@@ -122,7 +124,7 @@ def parse_query(
         elif key not in ("page", "per_page"):
             ignored.append(key)
     search = Search()
-    checks: list[Callable[[dict[str, Any]], bool]] = []
+    checks: list[Callable[[Record], bool]] = []
     for cond, values in sorted(grouped.items()):
         if cond in ("updated_at_gt", "updated_at_gteq"):  # emulator extension (flagged in the docs)
             try:
@@ -177,9 +179,8 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def product_record(p: dict[str, Any]) -> dict[str, Any]:
-    """The REST v4 product (reference A2.5) of a GraphQL product record."""
-    w = p["work"]
+def product_record(p: dict[str, Any], w: dict[str, Any]) -> dict[str, Any]:
+    """The REST v4 product (reference A2.5) of a GraphQL product record and its work's."""
     isbn = _isbn(p)
     for_sale, not_for_sale = (
         p.get("forSaleCountryCodes") or [],
@@ -337,19 +338,21 @@ def page(
     search, checks, ignored, key = parse_query(params)
 
     def matching() -> list[int]:
-        return [
-            p["id"]
-            for p in state.search_products(on, search, limit=None)
-            if all(c(p) for c in checks)
-        ]
+        out = []
+        for p in state.search_products(on, search, limit=None):
+            w = state.work(p["workId"], on)
+            if w is not None and all(c((p, w)) for c in checks):
+                out.append(p["id"])
+        return out
 
     ids = state.cached_list(on, ("rest", key), matching)
     chosen = ids[(page_no - 1) * per_page : page_no * per_page]
     products = []
     for pid in chosen:
         rec = state.product(pid, on)
-        if rec is not None:
-            products.append(product_record(rec))
+        work = state.work(rec["workId"], on) if rec is not None else None
+        if rec is not None and work is not None:
+            products.append(product_record(rec, work))
     body = {
         "current_page": page_no,
         "per_page": per_page,

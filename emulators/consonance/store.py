@@ -1,7 +1,9 @@
 """The emulator's state: the catalogue as Consonance serves it on a date, plus writes on top.
 
 Records are plain dicts keyed by GraphQL field names, holding raw values (dates as ``date``,
-enums as their GraphQL names such as ``_04``). Fields that take arguments keep their raw value
+enums as their GraphQL names such as ``_04``). They hold no references back to their work (a
+product has ``workId``; ``Product.work`` is resolved through the cache), so an evicted record is
+freed at once instead of waiting for the cyclic GC. Fields that take arguments keep their raw value
 under their own name (``prices``, ``publicationDate``, ``externalText``) and resolvers filter or
 format it. The REST view is derived from the same records, so both APIs always agree.
 
@@ -328,10 +330,12 @@ class ConsonanceState(EmulatorCore):
         faults: str = "none",
         api_keys: tuple[str, ...] = (),
         go_live: date | None = None,
-        cache_size: int = 4096,
+        cache_size: int = 1024,
     ):
         super().__init__(seed=seed, works=works, today=today, faults=faults, api_keys=api_keys)
-        self.world = World(seed, works, go_live or DEFAULT_GO_LIVE)
+        # Records are cached here (cache_size works); the catalogue's own cache of generated
+        # entries only has to bridge the moment between generating one and building its record.
+        self.world = World(seed, works, go_live or DEFAULT_GO_LIVE, cache_size=2048)
         self.lock = threading.RLock()
         self._cache_size = cache_size
         #: compact change index: per catalogue work, sorted change-date ordinals
@@ -373,7 +377,7 @@ class ConsonanceState(EmulatorCore):
             #: product ids -> ISBN-13 set by the overlay (for uniqueness checks and isbn filters)
             self.overlay_isbns: dict[int, str] = {}
             self._cache: OrderedDict[tuple[int, date, int], dict[str, Any] | None] = OrderedDict()
-            self._list_cache: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
+            self._list_cache: OrderedDict[tuple[Any, ...], array] = OrderedDict()
 
     def reset(self) -> None:
         super().reset()
@@ -611,9 +615,7 @@ class ConsonanceState(EmulatorCore):
         contributions = []
         for c in ws.contributions:
             cid = c.id if clone is None else clone.contribution_base + c.sequence - 1
-            contributions.append(
-                _contribution(c, cid, w, wid, audio_pids if c.audio_only else pids)
-            )
+            contributions.append(_contribution(c, cid, wid, audio_pids if c.audio_only else pids))
 
         # texts, resources and links: catalogue ones (not for clones) then created ones
         texts: list[dict[str, Any]] = []
@@ -729,7 +731,6 @@ class ConsonanceState(EmulatorCore):
             "_audio": form.audio,
             "id": pid,
             "workId": w["id"],
-            "work": w,
             "isbn": catalogue_isbn_object(isbn) if valid_isbn and isbn else isbn_object(isbn),
             "fullTitle": w["title"],
             "titlePrefix": w["titlePrefix"],
@@ -987,17 +988,20 @@ class ConsonanceState(EmulatorCore):
 
     def cached_list(
         self, on: date, key: tuple[Any, ...], compute: Callable[[], list[int]]
-    ) -> list[int]:
-        """A computed id list cached per (date, overlay version, key): REST needs whole-list counts."""
+    ) -> array:
+        """A computed id list cached per (date, overlay version, key): REST needs whole-list counts.
+
+        Kept as a compact array (4 bytes an id), a few queries at a time.
+        """
         with self.lock:
             cache_key = (on, self.version, key)
             hit = self._list_cache.get(cache_key)
             if hit is not None:
                 self._list_cache.move_to_end(cache_key)
                 return hit
-            ids = compute()
+            ids = array("I", compute())
             self._list_cache[cache_key] = ids
-            if len(self._list_cache) > 32:
+            if len(self._list_cache) > 8:
                 self._list_cache.popitem(last=False)
             return ids
 
@@ -1131,9 +1135,7 @@ def _person(contact_id: int, first: str, last: str) -> dict[str, Any]:
     }
 
 
-def _contribution(
-    c: Any, cid: int, w: dict[str, Any], wid: int, product_ids: list[int]
-) -> dict[str, Any]:
+def _contribution(c: Any, cid: int, wid: int, product_ids: list[int]) -> dict[str, Any]:
     if c.role == "B06":
         src = _TRANSLATED_FROM[c.contact_id % len(_TRANSLATED_FROM)]
         langs_from, langs_to = [src], ["eng"]
@@ -1152,7 +1154,6 @@ def _contribution(
         "onixTerritoryCodes": [],
         "productIds": list(product_ids),
         "sequenceNumber": c.sequence,
-        "work": w,
         "workId": wid,
     }
 
