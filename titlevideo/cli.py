@@ -158,7 +158,11 @@ def airflow_env(urls: dict[str, str], lake: Lake) -> dict[str, str]:
         }
     )
     for name, url in urls.items():
-        env.setdefault(EMULATORS[name]["conn"], connection_json(url, _default_key(name)))
+        spec = EMULATORS[name]
+        env.setdefault(
+            spec["conn"],
+            connection_json(url, _default_key(name), writes_per_second=spec["writes_per_second"]),
+        )
     return env
 
 

@@ -4,7 +4,8 @@ A connection is an HTTP connection of ``apache-airflow-providers-http``: ``host`
 with its scheme, ``password`` the API key, and ``extra`` may tune the retry policy
 (``{"timeout": 60, "max_attempts": 6}``). In tasks the connection is resolved through the
 provider's ``HttpHook`` (so secrets backends and ``AIRFLOW_CONN_*`` variables work); tests and
-benchmarks build an :class:`Endpoint` directly and never import Airflow.
+benchmarks build an :class:`Endpoint` directly and never import Airflow. The extra may also set
+``writes_per_second``, the write rate the reverse-ETL may use against this deployment.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Endpoint:
     base_url: str
     api_key: str = field(repr=False)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    #: write calls per second this deployment allows (connection extra ``writes_per_second``);
+    #: None = the business rules' default
+    writes_per_second: float | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -80,9 +84,13 @@ def _endpoint(
         )
     try:
         policy = RetryPolicy.from_extra(extra)
+        wps = (extra or {}).get("writes_per_second")
+        writes_per_second = None if wps is None else float(wps)
+        if writes_per_second is not None and writes_per_second <= 0:
+            raise ValueError("writes_per_second must be positive")
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"connection {conn_id!r}: bad extra: {exc}") from None
-    return Endpoint(conn_id, host, password, policy)
+    return Endpoint(conn_id, host, password, policy, writes_per_second)
 
 
 def from_airflow(conn_id: str) -> Endpoint:

@@ -234,5 +234,5 @@ def sync_bytenite(
         run_id=run_id,
         rules=rules,
         dry_run=dry_run,
-        writes_per_second=rules.bytenite_writes_per_second,
+        writes_per_second=endpoint.writes_per_second or rules.bytenite_writes_per_second,
     )

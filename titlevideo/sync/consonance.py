@@ -302,5 +302,5 @@ def sync_consonance(
         run_id=run_id,
         rules=rules,
         dry_run=dry_run,
-        writes_per_second=rules.consonance_writes_per_second,
+        writes_per_second=endpoint.writes_per_second or rules.consonance_writes_per_second,
     )
