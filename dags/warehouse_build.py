@@ -9,6 +9,8 @@ Builds `warehouse/analytics.duckdb` from the raw lake (the L and T):
    renames it over `warehouse/analytics.duckdb`. A failed test or suite fails the run before the
    swap: readers and the syncs keep the previous warehouse. Daily facts are incremental by
    metric date (only changed raw partitions are reloaded); `full_rebuild` rebuilds from the lake.
+3. **report** — the performance report from the marts (read-only): charts of top titles, launch
+   windows, channel, country and season mix at `<LAKE_ROOT>/reports/performance/<date>/index.html`.
 
 Runs when both raw assets are updated (or by hand with `date`); emits the `warehouse` asset with
 `{"date": …}` for the sync DAGs. Data Docs: `<LAKE_ROOT>/reports/data_docs/index.html`.
@@ -67,7 +69,13 @@ def warehouse_build():
 
         return build_task(context)
 
-    validate_raw() >> build()
+    @task
+    def report(**context):
+        from titlevideo.report.task import report_task
+
+        return report_task(context)
+
+    validate_raw() >> build() >> report()
 
 
 warehouse_build()
