@@ -11,19 +11,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
 import requests
 import tenacity
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class ApiError(RuntimeError):
@@ -42,6 +46,12 @@ class ApiError(RuntimeError):
 
 class AuthError(ApiError):
     """401/403: the key is wrong, revoked or lacks permission. Fix the Airflow connection."""
+
+
+class AmbiguousWrite(ApiError):
+    """A non-idempotent write failed in a way that leaves unknown whether the server applied it
+    (timeout, dropped connection, truncated answer, 5xx). Never retried blindly: the caller reads
+    the remote state back and retries only if the write is not there."""
 
 
 class TransientError(RuntimeError):
@@ -165,13 +175,23 @@ def call(
     params: Mapping[str, Any] | None = None,
     headers: Callable[[], Mapping[str, str]] | None = None,
     on_unauthorized: Callable[[], bool] | None = None,
+    idempotent: bool = True,
 ) -> Any:
     """Send one request under the retry policy and return the parsed JSON body.
 
     ``headers`` is called before every attempt (so a refreshed token is picked up);
     ``on_unauthorized`` may refresh credentials once and return True to retry a 401 immediately.
+    ``idempotent=False`` (a create that would duplicate if repeated): only failures that prove the
+    request was not applied (429, connection refused) are retried; anything else raises
+    :class:`AmbiguousWrite`.
     """
     refreshed = False
+
+    def ambiguous(message: str, status: int | None = None) -> None:
+        if not idempotent:
+            raise AmbiguousWrite(
+                system, endpoint, status, f"{message}; the write may or may not have been applied"
+            )
 
     def attempt() -> Any:
         nonlocal refreshed
@@ -184,9 +204,14 @@ def call(
                 headers=dict(headers() if headers else {}),
                 timeout=policy.timeout,
             )
+        except requests.exceptions.ConnectTimeout:
+            raise TransientError(f"connect timeout talking to {system} {endpoint}") from None
         except (requests.Timeout, requests.ConnectionError) as exc:
+            if not (isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()):
+                ambiguous(f"{type(exc).__name__} talking to {system} {endpoint}")
             raise TransientError(f"{type(exc).__name__} talking to {system} {endpoint}") from None
         except requests.exceptions.ChunkedEncodingError:
+            ambiguous(f"connection dropped mid-response from {system} {endpoint}")
             raise TransientError(
                 f"connection dropped mid-response from {system} {endpoint}"
             ) from None
@@ -203,6 +228,7 @@ def call(
                 status=429,
             )
         if status >= 500:
+            ambiguous(f"{system} {endpoint}: server error {status}", status)
             raise TransientError(f"{system} {endpoint}: server error {status}", status=status)
         if status in (401, 403):
             raise AuthError(
@@ -216,6 +242,7 @@ def call(
         try:
             return response.json()
         except ValueError:
+            ambiguous(f"{system} {endpoint}: truncated or invalid JSON body", status)
             raise TransientError(
                 f"{system} {endpoint}: truncated or invalid JSON body "
                 f"({len(response.content)} bytes)"
@@ -257,6 +284,59 @@ class PageGuard:
         self.pages += 1
         if self.pages > self.max_pages:
             raise PagingLoopError(f"{self.what}: more than {self.max_pages} pages; stopping")
+
+
+_END = object()
+
+
+def prefetch(pages: Iterable[T], depth: int = 1) -> Iterator[T]:
+    """Yield the items of ``pages`` while a background thread already fetches the next ``depth``.
+
+    An extraction then waits for the server and processes the previous page at the same time
+    (network waits release the GIL) instead of one after the other; memory grows by at most
+    ``depth`` pages. The producer's exceptions (ApiError, PagingLoopError…) are raised here, in
+    order, after the items before them. Leaving the loop early stops the producer after its
+    current request.
+    """
+    queue_: Queue[tuple[Any, BaseException | None]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any, error: BaseException | None = None) -> bool:
+        while not stop.is_set():
+            try:
+                queue_.put((item, error), timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        iterator = iter(pages)
+        try:
+            for item in iterator:
+                if not put(item):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(_END, exc)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+
+    thread = threading.Thread(target=produce, name="prefetch-pages", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue_.get()
+            if item is _END:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
 
 
 class RateLimiter:

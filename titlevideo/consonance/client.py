@@ -39,7 +39,12 @@ class ConsonanceClient:
         }
 
     def execute(
-        self, query: str, variables: Mapping[str, Any] | None = None, operation: str | None = None
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        operation: str | None = None,
+        *,
+        idempotent: bool = True,
     ) -> dict[str, Any]:
         """Run one GraphQL document; return ``data`` or raise :class:`GraphQLError`."""
         body: dict[str, Any] = {"query": query, "variables": dict(variables or {})}
@@ -55,6 +60,7 @@ class ConsonanceClient:
             policy=self.endpoint.policy,
             json_body=body,
             headers=self._headers,
+            idempotent=idempotent,
         )
         if not isinstance(result, dict):
             raise GraphQLError(SYSTEM, GRAPHQL_PATH, 200, "response is not a JSON object")
@@ -108,9 +114,16 @@ class ConsonanceClient:
             yield page
             after = last
 
-    def mutate(self, mutation: str, field: str, input_: Mapping[str, Any]) -> dict[str, Any]:
-        """Run a Relay-classic mutation; return its payload (``errors`` inside it are per-row failures)."""
-        data = self.execute(mutation, {"input": dict(input_)}, operation=None)
+    def mutate(
+        self, mutation: str, field: str, input_: Mapping[str, Any], *, idempotent: bool = False
+    ) -> dict[str, Any]:
+        """Run a Relay-classic mutation; return its payload (``errors`` inside it are per-row failures).
+
+        Mutations are not retried blindly (a repeated create duplicates): an ambiguous failure
+        raises :class:`~titlevideo.transport.AmbiguousWrite` for the caller to verify."""
+        data = self.execute(
+            mutation, {"input": dict(input_)}, operation=None, idempotent=idempotent
+        )
         payload = data.get(field)
         if not isinstance(payload, dict):
             raise GraphQLError(

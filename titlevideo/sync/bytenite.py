@@ -103,7 +103,12 @@ class JobsTarget(_RevTarget):
         if state not in (None, "JOB_STATE_NEW"):
             return job_id  # created and run before (e.g. by a run that crashed before recording it)
         calls("create job", self.client.create_job, payload)
-        calls("run job", self.client.run_job, job_id)
+        try:
+            calls("run job", self.client.run_job, job_id)
+        except ApiError:
+            if self._state(job_id) in (None, "JOB_STATE_NEW"):
+                raise
+            # an earlier attempt ran it (its answer was lost on the way back)
         return job_id
 
 

@@ -17,6 +17,7 @@ Payload ``errors`` are per-row failures (logged, retried next run), never crashe
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from titlevideo.config import Lake, Rules, load_rules
@@ -24,6 +25,7 @@ from titlevideo.connections import Endpoint
 from titlevideo.consonance.client import ConsonanceClient
 from titlevideo.reverse.engine import Calls, Op, RowError, Target
 from titlevideo.sync.common import read_rev, run_targets
+from titlevideo.transport import AmbiguousWrite
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +60,34 @@ query WorkTexts($search: WorkSearchAttributes) {
 
 
 def _payload(
-    client: ConsonanceClient, mutation: str, field: str, input_: dict[str, Any]
+    client: ConsonanceClient,
+    mutation: str,
+    field: str,
+    input_: dict[str, Any],
+    idempotent: bool = False,
 ) -> dict[str, Any]:
-    payload = client.mutate(mutation, field, input_)
+    payload = client.mutate(mutation, field, input_, idempotent=idempotent)
     errors = payload.get("errors") or []
     if errors:
         raise RowError(
             "; ".join(f"{e.get('field') or 'input'}: {e.get('message')}" for e in errors)
         )
     return payload
+
+
+def _verified(calls: Calls, description: str, do: Any, check: Any, attempts: int = 4) -> Any:
+    """Apply a non-idempotent write exactly once: after an ambiguous failure (the write may or may
+    not have happened), read the remote state back and retry only if it is not there."""
+    for n in range(attempts):
+        try:
+            return calls(description, do)
+        except AmbiguousWrite as exc:
+            found = check()
+            if found is not None:
+                log.info("%s had applied despite %s", description, exc)
+                return found
+            time.sleep(min(0.2 * 2**n, 5.0))
+    raise RowError(f"{description}: not applied after {attempts} attempts")
 
 
 def _role_enum(code: str) -> str:
@@ -127,30 +148,38 @@ class WebLinksTarget(_RevTarget):
     def apply(self, op: Op, calls: Calls) -> str | None:
         ctx = op.row.context
         product_id, link = int(ctx["product_id"]), ctx["link"]
+        current = lambda: self._current(product_id, link)  # noqa: E731 - read-back for exactly-once
         if op.kind == "delete":
-            link_id = ctx.get("web_link_id")
-            calls(
-                "deleteWebLink",
-                _payload,
-                self.client,
-                DELETE_WEB_LINK,
-                "deleteWebLink",
-                {"id": int(link_id)},
-            )
+            link_id = int(ctx["web_link_id"])
+            try:
+                _verified(
+                    calls,
+                    "deleteWebLink",
+                    lambda: _payload(
+                        self.client, DELETE_WEB_LINK, "deleteWebLink", {"id": link_id}
+                    ),
+                    lambda: True if current() is None else None,
+                )
+            except RowError:
+                if current() is not None:
+                    raise  # still there: a real failure; otherwise it was already gone
             return str(link_id)
         desired = op.row.desired or {}
         fields = {"role": _role_enum(desired["role"]), "description": desired["description"]}
-        existing = self._current(product_id, link)  # read back: never a duplicate after a crash
+        existing = current()  # read back: a crash after a create never leads to a duplicate
         if existing is None:
-            result = calls(
+            created = _verified(
+                calls,
                 "createWebLink",
-                _payload,
-                self.client,
-                CREATE_WEB_LINK,
-                "createWebLink",
-                {"productId": product_id, "link": link, "includeInOnix": False, **fields},
+                lambda: _payload(
+                    self.client,
+                    CREATE_WEB_LINK,
+                    "createWebLink",
+                    {"productId": product_id, "link": link, "includeInOnix": False, **fields},
+                )["webLink"],
+                current,
             )
-            return str(result["webLink"]["id"])
+            return str(created["id"])
         same = (existing.get("role") or "").lstrip("_") == desired["role"] and existing.get(
             "description"
         ) == desired["description"]
@@ -162,6 +191,7 @@ class WebLinksTarget(_RevTarget):
                 UPDATE_WEB_LINK,
                 "updateWebLink",
                 {"id": int(existing["id"]), **fields},
+                True,
             )
         return str(existing["id"])
 
@@ -257,31 +287,53 @@ class SummariesTarget(_RevTarget):
 
     def apply(self, op: Op, calls: Calls) -> str | None:
         work_id = int(op.row.context["work_id"])
-        current = self._marked(work_id)  # read back: a crash after create leaves no duplicate
+        current = self._marked(work_id)  # read back: a crash after a create leaves no duplicate
         keep = None
         if op.row.desired is not None:
             text = op.row.desired["text"]
+
+            def find() -> dict[str, Any] | None:
+                return next(
+                    (t for t in self._marked(work_id) if t.get("internalTextMarkdown") == text),
+                    None,
+                )
+
             keep = next((t for t in current if t.get("internalTextMarkdown") == text), None)
             if keep is None:
-                result = calls(
+                keep = _verified(
+                    calls,
                     "createMarketingText",
-                    _payload,
-                    self.client,
-                    CREATE_MARKETING_TEXT,
-                    "createMarketingText",
-                    {"workId": work_id, "externalTextMarkdown": "", "internalTextMarkdown": text},
+                    lambda: _payload(
+                        self.client,
+                        CREATE_MARKETING_TEXT,
+                        "createMarketingText",
+                        {
+                            "workId": work_id,
+                            "externalTextMarkdown": "",
+                            "internalTextMarkdown": text,
+                        },
+                    )["marketingText"],
+                    find,
                 )
-                keep = result["marketingText"]
         for old in current:
-            if keep is None or old["id"] != keep["id"]:
-                calls(
+            if keep is not None and old["id"] == keep["id"]:
+                continue
+
+            def gone(old_id: int = int(old["id"])) -> bool | None:
+                return True if all(int(t["id"]) != old_id for t in self._marked(work_id)) else None
+
+            try:
+                _verified(
+                    calls,
                     "deleteMarketingText",
-                    _payload,
-                    self.client,
-                    DELETE_MARKETING_TEXT,
-                    "deleteMarketingText",
-                    {"id": int(old["id"])},
+                    lambda old_id=int(old["id"]): _payload(
+                        self.client, DELETE_MARKETING_TEXT, "deleteMarketingText", {"id": old_id}
+                    ),
+                    gone,
                 )
+            except RowError:
+                if gone() is None:
+                    raise
         return None if keep is None else str(keep["id"])
 
 

@@ -140,3 +140,24 @@ def test_page_guard_stops_repeats_and_runaways():
     guard.see(200)
     with pytest.raises(PagingLoopError, match="more than 3 pages"):
         guard.see(300)
+
+
+def test_a_non_idempotent_write_is_never_retried_blindly(server):
+    from titlevideo.transport import AmbiguousWrite
+
+    srv, script = server
+    script.queue = [(200, b'{"data": {"createWebLink": {"we', {})]  # applied, answer cut short
+    with pytest.raises(AmbiguousWrite, match="may or may not have been applied"):
+        _call(srv, idempotent=False)
+    assert len(script.seen) == 1
+    script.queue = [(502, b"bad gateway", {})]
+    with pytest.raises(AmbiguousWrite):
+        _call(srv, idempotent=False)
+    assert len(script.seen) == 2
+
+
+def test_a_rate_limited_non_idempotent_write_is_retried(server):
+    srv, script = server
+    script.queue = [(429, b"{}", {"Retry-After": "1"}), (200, b'{"ok": 3}', {})]
+    assert _call(srv, idempotent=False) == {"ok": 3}
+    assert len(script.seen) == 2
