@@ -1,0 +1,171 @@
+"""One warehouse measurement in this process, for :mod:`bench.run` (which measures its peak RSS).
+
+    python bench/wh_worker.py JOB.json
+
+Tasks (``task`` in the job):
+
+* ``build`` — ``build_warehouse`` on the lake (``full_rebuild`` as given; GX suites on); reports
+  wall time, the time per model, the model tests and the GX suites.
+* ``scan`` — DuckDB's raw scan of the season's metric Parquet: one pass that reads every column
+  the title-performance mart uses and aggregates it (the floor).
+* ``export_dims`` — the two small inputs of the pandas mart, from the warehouse (not timed).
+* ``pandas`` — :func:`bench.pandas_mart.mart_title_performance` on the season's Parquet.
+* ``verify`` — the pandas mart equals ``marts.mart_title_performance``.
+
+Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def vmhwm_mb() -> float:
+    """Peak RSS of this process (its address space's high-water mark, reset by exec)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def build(job: dict[str, Any]) -> dict[str, Any]:
+    import duckdb  # noqa: F401
+
+    from titlevideo.config import Lake
+    from titlevideo.warehouse.build import build_warehouse
+
+    lake = Lake(Path(job["lake"]))
+    started = time.perf_counter()
+    result = build_warehouse(
+        lake,
+        day=date.fromisoformat(job["day"]),
+        full_rebuild=job["full_rebuild"],
+        validate="default" if job.get("validate", True) else None,
+    )
+    seconds = time.perf_counter() - started
+    models = {m.name: round(m.seconds, 3) for m in result.models}
+    layers: dict[str, float] = {}
+    for m in result.models:
+        layers[m.layer] = layers.get(m.layer, 0.0) + m.seconds
+    tests_s = sum(t.seconds for t in result.tests)
+    summary = result.summary()
+    return {
+        "seconds": seconds,
+        "mode": result.plan.mode,
+        "reason": result.plan.reason,
+        "reloaded_dates": summary["reloaded_dates"],
+        "fact_rows": summary["rows"].get("fct_video_daily"),
+        "models_s": round(sum(m.seconds for m in result.models), 3),
+        "layers_s": {k: round(v, 3) for k, v in layers.items()},
+        "model_s": models,
+        "title_performance_path_s": round(
+            models.get("fct_video_daily", 0) + models.get("mart_title_performance", 0), 3
+        ),
+        "tests_s": round(tests_s, 3),
+        "tests": len(result.tests),
+        "quality_s": result.quality.get("seconds"),
+        "suites_passed": result.quality.get("suites_passed"),
+    }
+
+
+def scan(job: dict[str, Any]) -> dict[str, Any]:
+    import duckdb
+    from pandas_mart import metric_files
+
+    files = metric_files(Path(job["lake"]) / "raw")
+    con = duckdb.connect()
+    started = time.perf_counter()
+    row = con.execute(
+        """
+        select
+            count(*),
+            count(distinct metric_date),
+            sum(views),
+            sum(unique_viewers),
+            sum(watch_time_seconds),
+            sum(views * completion_rate),
+            sum(likes),
+            sum(comments),
+            sum(shares),
+            count(distinct asset_id)
+        from read_parquet(?)
+        """,
+        [files],
+    ).fetchone()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": row[0], "dates": row[1], "views": int(row[2] or 0)}
+
+
+def export_dims(job: dict[str, Any]) -> dict[str, Any]:
+    import duckdb
+    from pandas_mart import TITLE_COLUMNS
+
+    out = Path(job["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(Path(job["lake"]) / "warehouse" / "analytics.duckdb"), read_only=True)
+    cols = ", ".join(TITLE_COLUMNS)
+    con.execute(f"select {cols} from marts.dim_title").to_arrow_table()  # warm
+    titles = con.sql(f"select {cols} from marts.dim_title").df()
+    assets = con.sql("select asset_id, work_id, publishing_status from marts.dim_video_asset").df()
+    mart = con.sql("select * from marts.mart_title_performance").df()
+    titles.to_pickle(out / "titles.pkl")
+    assets.to_pickle(out / "assets.pkl")
+    mart.to_pickle(out / "duckdb_mart.pkl")
+    return {"titles": len(titles), "assets": len(assets), "mart_rows": len(mart)}
+
+
+def pandas_task(job: dict[str, Any]) -> dict[str, Any]:
+    import pandas as pd
+    from pandas_mart import mart_title_performance, metric_files
+
+    out = Path(job["out"])
+    titles = pd.read_pickle(out / "titles.pkl")
+    assets = pd.read_pickle(out / "assets.pkl")
+    files = metric_files(Path(job["lake"]) / "raw")
+    started = time.perf_counter()
+    mart = mart_title_performance(files, titles, assets)
+    seconds = time.perf_counter() - started
+    if job.get("keep"):
+        mart.to_pickle(out / "pandas_mart.pkl")
+    return {"seconds": seconds, "rows": len(mart), "files": len(files)}
+
+
+def verify(job: dict[str, Any]) -> dict[str, Any]:
+    import pandas as pd
+    from pandas_mart import compare
+
+    out = Path(job["out"])
+    return compare(pd.read_pickle(out / "pandas_mart.pkl"), pd.read_pickle(out / "duckdb_mart.pkl"))
+
+
+TASKS = {
+    "build": build,
+    "scan": scan,
+    "export_dims": export_dims,
+    "pandas": pandas_task,
+    "verify": verify,
+}
+
+
+def main() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    job = json.loads(Path(sys.argv[1]).read_text())
+    result = TASKS[job["task"]](job)
+    result["vmhwm_mb"] = vmhwm_mb()
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
