@@ -57,3 +57,19 @@ stop: $(STAMP)  ## Stop the background emulators (the emulated world forgets its
 clean:  ## Stop the emulators; remove the venv, local Airflow home and lake
 	-test -x $(BIN)/python && $(BIN)/python -m titlevideo.cli stop
 	rm -rf $(VENV) .airflow data
+
+# Benchmarks: bench-only dependencies (dlt, psutil, profilers) live in .venv-bench, outside the
+# product's lock; bench/requirements.lock is compiled against requirements.lock where they overlap:
+#   .venv/bin/uv pip compile bench/requirements.txt -c requirements.lock --python-version 3.11 \
+#     --universal --generate-hashes --custom-compile-command "make bench (bench/requirements.lock)" \
+#     -o bench/requirements.lock
+BENCH_STAMP := .venv-bench/.installed
+
+$(BENCH_STAMP): bench/requirements.lock $(STAMP)
+	@test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	$(BIN)/uv pip sync --quiet --python .venv-bench/bin/python bench/requirements.lock
+	@touch $@
+
+.PHONY: bench
+bench: $(STAMP) $(BENCH_STAMP)  ## Benchmarks vs dlt, pandas and the raw limits -> BENCHMARKS.md (BENCH_QUICK=1: smoke run)
+	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python bench/run.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
