@@ -73,3 +73,13 @@ $(BENCH_STAMP): bench/requirements.lock $(STAMP)
 .PHONY: bench
 bench: $(STAMP) $(BENCH_STAMP)  ## Benchmarks vs dlt, pandas and the raw limits -> BENCHMARKS.md (BENCH_QUICK=1: smoke run)
 	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python bench/run.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+
+# ---- The Airflow UI and season backfills (titlevideo/cli.py) ------------------------------------
+.PHONY: airflow backfill
+
+airflow: $(STAMP)  ## The Airflow UI: airflow standalone on the emulators, until Ctrl-C (PORT=8080)
+	$(BIN)/python -m titlevideo.cli airflow $(if $(PORT),--port $(PORT))
+
+backfill: $(STAMP)  ## Backfill a publication season: SEASON="Spring 2026" [FROM=YYYY-MM-DD TO=YYYY-MM-DD]
+	@test -n "$(SEASON)" || { echo 'usage: make backfill SEASON="Spring 2026" [FROM=YYYY-MM-DD] [TO=YYYY-MM-DD]' >&2; exit 2; }
+	$(BIN)/python -m titlevideo.cli backfill --season "$(SEASON)" $(if $(FROM),--from-date $(FROM)) $(if $(TO),--to-date $(TO))
