@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 DATA_FILE = "data.parquet"
 TMP_MARK = ".tmp-"
+#: Rows a writer holds as Python dicts before converting them to Arrow.
+CONVERT_ROWS = 4096
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -66,6 +68,10 @@ class PartitionWriter:
         self._writer: pq.ParquetWriter | None = None
         self._row_group_size = row_group_size
         self._pending: list[dict[str, Any]] = []
+        # rows already converted to Arrow, waiting for a full row group (compact: a few bytes a
+        # value instead of a Python object per value)
+        self._tables: list[pa.Table] = []
+        self._table_rows = 0
         self.committed = False
 
     def __enter__(self) -> PartitionWriter:
@@ -77,18 +83,43 @@ class PartitionWriter:
         return self
 
     def write(self, records: Iterable[dict[str, Any]]) -> None:
-        """Buffer records; full row groups are flushed to disk so memory stays bounded."""
+        """Buffer records; full row groups are flushed to disk so memory stays bounded.
+
+        Records are converted to Arrow every :data:`CONVERT_ROWS` rows, so at most that many
+        are held as Python objects whatever the row-group size."""
         self._pending.extend(records)
-        if len(self._pending) >= self._row_group_size:
+        if len(self._pending) >= CONVERT_ROWS:
+            self._convert()
+
+    def write_table(self, table: pa.Table) -> None:
+        """Buffer rows that are already an Arrow table of this partition's schema."""
+        if self._pending:
+            self._convert()  # keep the order of the rows
+        if table.num_rows:
+            self._tables.append(table)
+            self._table_rows += table.num_rows
+            if self._table_rows >= self._row_group_size:
+                self._flush()
+
+    def _convert(self) -> None:
+        if not self._pending:
+            return
+        table = pa.Table.from_pylist(self._pending, schema=self.schema)
+        self._pending = []
+        self._tables.append(table)
+        self._table_rows += table.num_rows
+        if self._table_rows >= self._row_group_size:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._pending or self._writer is None:
+        self._convert()
+        if not self._tables or self._writer is None:
             return
-        table = pa.Table.from_pylist(self._pending, schema=self.schema)
+        table = pa.concat_tables(self._tables)
+        self._tables = []
+        self._table_rows = 0
         self._writer.write_table(table, row_group_size=self._row_group_size)
         self.rows += table.num_rows
-        self._pending = []
 
     def commit(self) -> Path:
         self._flush()

@@ -109,6 +109,13 @@ class EntityOutput:
         self.written += len(rows)
         return rows
 
+    def take_table(self, table: Any, received: int) -> None:
+        """Write rows that a fast path already checked, normalised and de-duplicated (its keys
+        are in :attr:`seen`); ``received`` wire records became ``table``."""
+        self.received += received
+        self.writer.write_table(table)
+        self.written += table.num_rows
+
     def reject(
         self,
         record: dict[str, Any],

@@ -37,7 +37,7 @@ from titlevideo.schemas import (
     CONSONANCE_WEB_LINKS,
     CONSONANCE_WORKS,
 )
-from titlevideo.transport import Progress
+from titlevideo.transport import Progress, prefetch
 
 log = logging.getLogger(__name__)
 
@@ -378,14 +378,15 @@ def extract_consonance(
     client = ConsonanceClient(endpoint)
     progress = Progress(f"Consonance works {day}", logger=log)
     with ExtractionRun(lake, "consonance", day, [products, texts, links, works], mode) as run:
-        for page in client.pages(
+        pages = client.pages(
             WORKS_QUERY,
             "works",
             "workSearch",
             work_search,
             extra_variables={"productSearch": product_search},
             operation="ExtractWorks",
-        ):
+        )
+        for page in prefetch(pages):
             at = now_utc()
             _split_page(page, at, works, products, texts, links)
             progress.add(len(page))
