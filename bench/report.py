@@ -39,7 +39,20 @@ def render(results: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items())
         + f". World: {cfg['works']:,} works, today {cfg['today']}; season {cfg['season'][0]}.."
         f"{cfg['season'][1]}; timed metric window {cfg['window'][0]}..{cfg['window'][1]}; "
-        f"medians of {cfg['runs']} run(s). Whole run: {results.get('total_s', 0) / 60:.1f} min.",
+        f"medians of {cfg['runs']} run(s). Whole run: {results.get('total_s', 0) / 60:.1f} min"
+        + (
+            "; sections re-run since: "
+            + "; ".join(
+                f"{', '.join(p['sections'])} ({p['total_s'] / 60:.1f} min)"
+                for p in results["partial_runs"]
+            )
+            if results.get("partial_runs")
+            else ""
+        )
+        + ".",
+        "Sections last measured: "
+        + ", ".join(f"{k} {v}" for k, v in results.get("sections_run", {}).items())
+        + ".",
         "",
     ]
     ex = results.get("extract")
@@ -114,7 +127,7 @@ def render(results: dict[str, Any]) -> str:
             f"| full build: whole (every model, model tests, GX suites, swap) | {_f(md['full_build_s'])} | {_f(md['full_peak_rss_mb'], 0)} |",
             f"| full build: every model | {_f(md['full_models_s'])} | |",
             f"| full build: the title-performance path (`fct_video_daily` + `mart_title_performance`) | {_f(md['full_title_performance_path_s'], 2)} | |",
-            f"| full build: model tests / GX suites | {_f(md['full_tests_s'])} / {_f(md['full_quality_s'])} | |",
+            f"| full build: model tests / GX suites / importing GX | {_f(md['full_tests_s'])} / {_f(md['full_quality_s'])} / {_f(md.get('gx_import_s'))} | |",
             f"| one-day incremental: whole | {_f(md['incremental_build_s'])} | {_f(md['incremental_peak_rss_mb'], 0)} |",
             f"| one-day incremental: every model / title-performance path | {_f(md['incremental_models_s'])} / {_f(md['incremental_title_performance_path_s'], 2)} | |",
             f"| one-day incremental: model tests / GX suites | {_f(md['incremental_tests_s'])} / {_f(md['incremental_quality_s'])} | |",
@@ -146,7 +159,7 @@ def render(results: dict[str, Any]) -> str:
             + " → ".join(str(sum(c["writes"].values())) for c in wb["converge"])
             + f" | converges: {_met(wb['converged'])} |",
             f"| rerun, no upstream change | {sum(wb['no_change_rerun']['writes'].values())} | 0: {_met(sum(wb['no_change_rerun']['writes'].values()) == 0)} |",
-            f"| {ch['changed_works']} titles changed in Consonance ({ch['their_assets']} assets) | {total} calls for {ch['entities_changed']} changed entities = **{ch['calls_per_entity']}** per entity ({ch['objects_written']} distinct objects); {ch['writes_to_unrelated_objects']} to unrelated objects; operations {ch['operations']} | 1.0 and 0: {_met(ch['calls_per_entity'] == 1.0 and ch['writes_to_unrelated_objects'] == 0)} |",
+            f"| {ch['changed_works']} titles changed in Consonance ({ch['their_assets']} assets) | {total} calls for {ch.get('entities_changed')} changed entities = **{ch.get('calls_per_entity')}** per entity ({ch['objects_written']} distinct objects); {ch['writes_to_unrelated_objects']} to unrelated objects; operations {ch['operations']} | 1.0 and 0: {_met(ch.get('calls_per_entity') == 1.0 and ch['writes_to_unrelated_objects'] == 0)} |",
             f"| rerun after that, no change | {sum(wb['no_change_after']['writes'].values())} | 0: {_met(sum(wb['no_change_after']['writes'].values()) == 0)} |",
             "",
         ]

@@ -386,6 +386,7 @@ def warehouse(cfg: dict[str, Any], lake: Path) -> dict[str, Any]:
             "full_title_performance_path_s": path_s,
             "full_tests_s": med("full", "tests_s"),
             "full_quality_s": med("full", "quality_s"),
+            "gx_import_s": med("full", "gx_import_s"),
             "incremental_build_s": inc_s,
             "incremental_models_s": med("incremental", "models_s"),
             "incremental_title_performance_path_s": inc_path_s,
@@ -572,12 +573,29 @@ def main() -> None:
             results["dags"] = dags(cfg)
     finally:
         results["total_s"] = round(time.perf_counter() - started, 1)
+        results["sections_run"] = {s: results["machine"]["when"] for s in only if s in results}
+        latest = RESULTS / ("latest-quick.json" if cfg["quick"] else "latest.json")
+        if set(only) != set(SECTIONS) and latest.exists():
+            # a partial run updates its sections of the last results; the rest keep theirs
+            previous = json.loads(latest.read_text())
+            if previous.get("settings", {}).get("quick") == cfg["quick"]:
+                merged = {**previous, **{k: v for k, v in results.items() if k in SECTIONS}}
+                merged["machine"] = results["machine"]
+                merged["sections_run"] = {
+                    **previous.get("sections_run", {}),
+                    **results["sections_run"],
+                }
+                merged["partial_runs"] = [
+                    *previous.get("partial_runs", []),
+                    {"sections": only, "total_s": results["total_s"]},
+                ]
+                results = merged
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         name = f"{stamp}{'-quick' if cfg['quick'] else ''}.json"
         text = json.dumps(results, indent=2, default=str)
         (RESULTS / name).write_text(text)
-        (RESULTS / ("latest-quick.json" if cfg["quick"] else "latest.json")).write_text(text)
+        latest.write_text(text)
         say(f"results: bench/results/{name} ({results['total_s']:.0f}s)")
     from report import render_into
 
