@@ -20,6 +20,7 @@ ACCENT = "#2f6690"
 WARN = "#d1495b"
 SECOND = "#f4a259"
 LABEL_CHARS = 42
+DAY_MS = 86_400_000
 
 
 def _short(text: str | None, limit: int = LABEL_CHARS) -> str:
@@ -54,6 +55,8 @@ def daily_views(data: ReportData) -> go.Figure | None:
             y=[v for _, v in data.daily],
             name="views",
             marker={"color": ACCENT},
+            # a day wide (in ms on a date axis): plotly cannot infer a width from one bar
+            width=[DAY_MS * 0.85] * len(data.daily),
             hovertemplate="%{x|%a %d %b %Y}<br>%{y:,} views<extra></extra>",
         )
     )
@@ -61,7 +64,6 @@ def daily_views(data: ReportData) -> go.Figure | None:
     return _layout(
         fig,
         280,
-        bargap=0.15,
         xaxis={
             "type": "date",
             "range": [
