@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from titlevideo.config import Lake
+from titlevideo.failpoints import failpoint
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,9 @@ class PartitionWriter:
         self._writer = None
         with open(self.tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        failpoint("lake.partition.before_rename")
         os.replace(self.tmp, self.final)
+        failpoint("lake.partition.after_rename")
         _fsync_dir(self.directory)
         self.committed = True
         return self.final
@@ -155,6 +158,7 @@ def write_json_atomic(path: Path, payload: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TMP_MARK}{uuid.uuid4().hex}")
     tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str))
+    failpoint("lake.json.before_rename")
     os.replace(tmp, path)
     return path
 

@@ -22,6 +22,7 @@ from titlevideo.config import Lake
 from titlevideo.connections import Endpoint
 from titlevideo.contract import Contract, F
 from titlevideo.extract.common import EntityOutput, ExtractionRun, Invalid
+from titlevideo.failpoints import failpoint
 from titlevideo.lake import now_utc
 from titlevideo.schemas import (
     BYTENITE_ASSETS,
@@ -437,6 +438,7 @@ def _pull(name: str, pages: Any, output: EntityOutput, ctx: dict[str, Any] | Non
     for page in prefetch(pages):
         output.take(page, now_utc(), ctx)
         progress.add(len(page))
+        failpoint("extract.bytenite.page")
     progress.done()
 
 
@@ -452,6 +454,7 @@ def _pull_metrics(pages: Any, output: EntityOutput, day: date) -> None:
         else:
             output.take_table(table, len(page))
         progress.add(len(page))
+        failpoint("extract.metrics.page")
     progress.done()
 
 

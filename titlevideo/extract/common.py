@@ -18,6 +18,7 @@ from typing import Any
 
 from titlevideo.config import Lake
 from titlevideo.contract import Contract
+from titlevideo.failpoints import failpoint
 from titlevideo.lake import (
     PartitionWriter,
     Quarantine,
@@ -184,6 +185,7 @@ class ExtractionRun:
         }
         for name, o in self.outputs.items():
             o.writer.commit()
+            failpoint("extract.commit.before_quarantine")
             o.quarantine.commit()
             e = o.entity
             report = o.contract.drift_report()
@@ -213,8 +215,10 @@ class ExtractionRun:
                 q,
                 f" ({o.quarantine.reasons})" if q else "",
             )
+            failpoint("extract.commit.between_entities")
         if extra:
             summary.update(extra)
+        failpoint("extract.commit.before_manifest")
         for o in self.outputs.values():
             write_json_atomic(o.writer.directory / MANIFEST, summary)
         return summary

@@ -30,6 +30,7 @@ from titlevideo.extract.common import (
     other_partitions,
     read_manifest,
 )
+from titlevideo.failpoints import failpoint
 from titlevideo.lake import now_utc
 from titlevideo.schemas import (
     CONSONANCE_MARKETING_TEXTS,
@@ -390,6 +391,7 @@ def extract_consonance(
             at = now_utc()
             _split_page(page, at, works, products, texts, links)
             progress.add(len(page))
+            failpoint("extract.consonance.page")
         stats = progress.done()
         summary = run.commit(
             at if stats["pages"] else now_utc(), extra={"requests": client.calls, **stats}

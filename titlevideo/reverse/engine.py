@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from titlevideo.failpoints import failpoint
 from titlevideo.reverse.state import StateRow, StateStore
 from titlevideo.transport import ApiError, AuthError, RateLimiter
 
@@ -115,6 +116,7 @@ class Calls:
     def __call__(self, description: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         self.limiter.acquire()
         self.count += 1
+        failpoint("sync.call.before")
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:
@@ -122,6 +124,7 @@ class Calls:
                 self.run_id, self.target, self._key, self._op, description, False, str(exc)[:500]
             )
             raise
+        failpoint("sync.call.after")
         self.store.log_call(self.run_id, self.target, self._key, self._op, description, True, None)
         return result
 
@@ -236,6 +239,7 @@ class Engine:
             counts,
             [(op.row.key, op.kind, op.reason, op.row.desired) for op in ops],
         )
+        failpoint("sync.plan.recorded")
         return plan
 
     def apply(self, target: Target, plan: Plan) -> dict[str, Any]:
@@ -273,6 +277,7 @@ class Engine:
                     "%s %s %s failed (%s): %s", target.name, op.kind, op.row.key, status, exc
                 )
                 continue
+            failpoint("sync.row.before_record")
             if op.kind == "delete":
                 self.store.record_success(
                     target.name, op.row.key, None, None, remote_id, status="deleted"

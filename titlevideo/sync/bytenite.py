@@ -24,6 +24,7 @@ from typing import Any
 from titlevideo.bytenite.client import ByteNiteClient
 from titlevideo.config import Lake, Rules, load_rules
 from titlevideo.connections import Endpoint
+from titlevideo.failpoints import failpoint
 from titlevideo.reverse.engine import Calls, Op, Target
 from titlevideo.sync.common import read_rev, run_targets
 from titlevideo.transport import ApiError
@@ -103,6 +104,7 @@ class JobsTarget(_RevTarget):
         if state not in (None, "JOB_STATE_NEW"):
             return job_id  # created and run before (e.g. by a run that crashed before recording it)
         calls("create job", self.client.create_job, payload)
+        failpoint("sync.bytenite.job.created")
         try:
             calls("run job", self.client.run_job, job_id)
         except ApiError:
@@ -207,6 +209,7 @@ class PlacementsTarget(_RevTarget):
         was_enabled = bool((observed or {}).get("enabled"))
         if was_enabled and not enabled:
             calls("disable placement", self.client.disable_placement, placement_id)
+            failpoint("sync.bytenite.placement.disabled")
         if _norm_regions((observed or {}).get("regions")) != regions:
             calls("set placement regions", self.client.set_placement_regions, placement_id, regions)
         if enabled and not was_enabled:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from titlevideo.config import Lake, Rules
+from titlevideo.failpoints import failpoint
 from titlevideo.reverse.engine import Engine, Row, Target
 from titlevideo.reverse.state import StateStore
 
@@ -74,6 +75,7 @@ def run_targets(
         results = {}
         for target in targets:
             results[target.name] = engine.sync(target)
+            failpoint("sync.between_targets")
         return results
     finally:
         store.close()

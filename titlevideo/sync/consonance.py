@@ -23,6 +23,7 @@ from typing import Any
 from titlevideo.config import Lake, Rules, load_rules
 from titlevideo.connections import Endpoint
 from titlevideo.consonance.client import ConsonanceClient
+from titlevideo.failpoints import failpoint
 from titlevideo.reverse.engine import Calls, Op, RowError, Target
 from titlevideo.sync.common import read_rev, run_targets
 from titlevideo.transport import AmbiguousWrite
@@ -315,6 +316,7 @@ class SummariesTarget(_RevTarget):
                     )["marketingText"],
                     find,
                 )
+                failpoint("sync.consonance.summary.created")
         for old in current:
             if keep is not None and old["id"] == keep["id"]:
                 continue

@@ -45,6 +45,7 @@ from typing import Any
 import duckdb
 
 from titlevideo.config import SQL_ROOT, Lake, Rules, load_rules
+from titlevideo.failpoints import failpoint
 from titlevideo.schemas import ENTITIES, Entity
 from titlevideo.warehouse import raw, seeds
 from titlevideo.warehouse.checks import (
@@ -169,6 +170,7 @@ def build_warehouse(
     lake.warehouse_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(lake.warehouse_dir / LOCK_NAME, lock_timeout):
         _remove_stale_builds(lake.warehouse_dir)
+        failpoint("warehouse.build.after_lock")
         tmp = lake.warehouse_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
         try:
             plan, runs, tests, quality = _build_into(
@@ -244,7 +246,9 @@ def _swap(tmp: Path, target: Path) -> None:
         stale_wal.unlink()
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
+    failpoint("warehouse.swap.before_replace")
     os.replace(tmp, target)
+    failpoint("warehouse.swap.after_replace")
     with contextlib.suppress(OSError):
         dfd = os.open(target.parent, os.O_RDONLY)
         try:
@@ -335,15 +339,18 @@ def _build_into(
             )
             if failed:
                 raise ModelTestFailure(failed)
+            failpoint(f"warehouse.build.model.{model.layer}")
         if plan.mode == "incremental":
             con.execute("detach prev")
 
         quality: dict[str, Any] = {}
+        failpoint("warehouse.build.before_quality")
         if validate is not None:
             fact_dates = None
             if plan.mode == "incremental":
                 fact_dates = tuple(sorted({d for ds in plan.reload_dates.values() for d in ds}))
             quality = validate(con, lake, fact_dates) or {}
+        failpoint("warehouse.build.before_meta")
         _write_meta(con, day, plan, manifest, models, runs, results, quality)
         con.execute("checkpoint")
     finally:
