@@ -560,31 +560,40 @@ class LocalAirflow:
         return f"{what}; last lines of {self.log_file}:\n" + "\n".join(tail)
 
     def stop(self, grace: float = 20) -> None:
-        """Ctrl-C to the whole group (standalone stops its components), then TERM, then KILL."""
+        """Ctrl-C to the whole group (standalone stops its components), then TERM, then KILL.
+
+        ``airflow standalone`` itself may hang after its components ended (it joins the threads
+        that read their output): once it is the last process of its group it gets TERM at once.
+        """
         if self.proc is None:
             return
+        pgid = self.proc.pid
         for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, sig)
+                os.killpg(pgid, sig)
             deadline = time.monotonic() + wait
-            while time.monotonic() < deadline and _group_alive(self.proc.pid):
+            while time.monotonic() < deadline:
                 self.proc.poll()
+                members = _group_members(pgid)
+                if not members or members == {pgid}:
+                    break
                 time.sleep(0.2)
-            if not _group_alive(self.proc.pid):
+            if not _group_members(pgid):
                 break
         self.proc.poll()
 
 
-def _group_alive(pgid: int) -> bool:
-    """Whether any process of the group is still alive (zombies count as gone)."""
+def _group_members(pgid: int) -> set[int]:
+    """Live processes of a process group (zombies count as gone)."""
+    out = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
         if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
+            out.add(int(stat.parent.name))
+    return out
 
 
 def _dags_ready(api: AirflowApi, dag_ids: tuple[str, ...]) -> bool:
@@ -618,6 +627,17 @@ def running_ui(home: Path) -> dict[str, Any] | None:
         return None
 
 
+def _raise_interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupt_on_signals() -> None:
+    """Ctrl-C and SIGTERM both raise KeyboardInterrupt, so the clean-up in ``finally`` runs (also
+    when started from a place where SIGINT is ignored, as background jobs of a shell are)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
 def cmd_airflow(args: argparse.Namespace) -> int:
     """``make airflow``: the Airflow UI on the emulators, until Ctrl-C."""
     lake = Lake.from_env()
@@ -643,10 +663,7 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     started = time.monotonic()
     _say(f"Starting airflow standalone on port {args.port} (logs: {airflow.log_file}) …")
 
-    def stop_on_term(*_: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop_on_term)
+    _interrupt_on_signals()
     state_file = home / UI_STATE_FILE
     try:
         airflow.start()
@@ -684,7 +701,6 @@ def cmd_airflow(args: argparse.Namespace) -> int:
         return 0
     finally:
         airflow.stop()
-        signal.signal(signal.SIGTERM, previous)
         with contextlib.suppress(FileNotFoundError):
             if json.loads(state_file.read_text()).get("pid") == os.getpid():
                 state_file.unlink()
@@ -828,6 +844,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     the next daily cycle pushes what changed.
     """
     started = time.monotonic()
+    _interrupt_on_signals()
     lake = Lake.from_env()
     home = _airflow_home()
     urls, today = _systems(args, home / "emulators")
@@ -857,7 +874,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if live:
         user, password, _ = admin_login(env)
         api = AirflowApi(live["url"], user, password)
-        _say(f"Submitting to the Airflow already running at {live['url']} (make airflow).")
+        _say(
+            f"Submitting to the Airflow already running at {live['url']} (make airflow); "
+            "unpausing there also starts the DAGs' latest daily run and asset-triggered builds, "
+            "as unpausing in the UI does."
+        )
     else:
         port = _free_port()
         user, password, _ = admin_login(env)
@@ -1082,7 +1103,11 @@ def main(argv: list[str] | None = None) -> int:
         "emulators": cmd_emulators,
         "stop": cmd_stop,
     }
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except KeyboardInterrupt:
+        _say("\ninterrupted")
+        return 130
 
 
 if __name__ == "__main__":
