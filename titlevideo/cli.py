@@ -70,6 +70,13 @@ EMULATORS = {
 }
 
 
+#: ``[database] sql_alchemy_connect_args`` of the local Airflow (an import path to this dict):
+#: the scheduler, the API server and CLI commands like ``airflow backfill create`` share one
+#: SQLite file; each waits up to 30 s for the write lock instead of failing at once with
+#: "database is locked" (sqlite3's default is 5 s).
+SQLITE_CONNECT_ARGS: dict[str, Any] = {"timeout": 30}
+
+
 def _say(message: str) -> None:
     print(message, flush=True)
 
@@ -180,6 +187,19 @@ def stop_emulators(run_dir: Path, only: str | None = None) -> None:
                 time.sleep(0.2)
 
 
+def _uses_sqlite(env: dict[str, str]) -> bool:
+    """Whether this Airflow home keeps its metadata in SQLite (the local default)."""
+    conn = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    if conn is None:
+        cfg = Path(env["AIRFLOW_HOME"]) / "airflow.cfg"
+        with contextlib.suppress(OSError):
+            for line in cfg.read_text().splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == "sql_alchemy_conn":
+                    conn = value.strip()
+    return conn is None or conn.startswith("sqlite")
+
+
 def airflow_env(urls: dict[str, str], lake: Lake) -> dict[str, str]:
     env = dict(os.environ)
     home = _airflow_home()
@@ -193,6 +213,10 @@ def airflow_env(urls: dict[str, str], lake: Lake) -> dict[str, str]:
             "LAKE_ROOT": str(lake.root),
         }
     )
+    if _uses_sqlite(env):
+        env.setdefault(
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS", "titlevideo.cli.SQLITE_CONNECT_ARGS"
+        )
     for name, url in urls.items():
         spec = EMULATORS[name]
         env.setdefault(
@@ -435,6 +459,8 @@ class AirflowApi:
         self._timeout = timeout
         self._session = requests.Session()
         self._token: str | None = None
+        #: how long a busy or restarting API server is waited for before giving up
+        self.patience = 180.0
 
     def health(self) -> dict[str, Any] | None:
         try:
@@ -454,21 +480,39 @@ class AirflowApi:
         return self._token
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        for attempt in range(2):
-            r = self._session.request(
-                method,
-                f"{self.url}/api/v2/{path.lstrip('/')}",
-                headers={"Authorization": f"Bearer {self._auth()}"},
-                timeout=self._timeout,
-                **kwargs,
-            )
-            if r.status_code == 401 and attempt == 0:
+        """One API call; an API server that is busy (timeouts, refused connections, 5xx) is
+        waited for up to ``patience`` seconds, an expired token renewed once."""
+        import requests
+
+        deadline = time.monotonic() + self.patience
+        renewed = False
+        delay = 1.0
+        while True:
+            try:
+                r = self._session.request(
+                    method,
+                    f"{self.url}/api/v2/{path.lstrip('/')}",
+                    headers={"Authorization": f"Bearer {self._auth()}"},
+                    timeout=self._timeout,
+                    **kwargs,
+                )
+            except requests.RequestException as exc:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"Airflow at {self.url} stopped answering: {exc}") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 10)
+                continue
+            if r.status_code == 401 and not renewed:
                 self._token = None  # expired: log in again
+                renewed = True
+                continue
+            if r.status_code >= 500 and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 10)
                 continue
             if not r.ok:
                 raise AirflowApiError(method, path, r.status_code, r.text[:500])
             return r.json() if r.content else None
-        raise AssertionError("unreachable")
 
     def dag(self, dag_id: str) -> dict[str, Any]:
         return self.call("GET", f"dags/{dag_id}")
@@ -902,30 +946,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             paused[dag_id] = bool(api.dag(dag_id)["is_paused"])
             if paused[dag_id]:
                 api.set_paused(dag_id, False)
+        t0 = time.monotonic()
         for dag_id in EXTRACT_DAGS:
-            _cancel_unfinished_backfills(api, dag_id)
             mar = int(api.call("GET", f"dags/{dag_id}/details")["max_active_runs"] or 1)
             _say(f"▶ airflow backfill create --dag-id {dag_id} … (at most {mar} runs at a time)")
-            _airflow(
-                [
-                    "backfill",
-                    "create",
-                    "--dag-id",
-                    dag_id,
-                    "--from-date",
-                    first.isoformat(),
-                    "--to-date",
-                    last.isoformat(),
-                    "--max-active-runs",
-                    str(mar),
-                    "--reprocess-behavior",
-                    "completed",
-                ],
-                env,
-                log_file,
-                f"airflow backfill create for {dag_id}",
-            )
+            _create_backfill(api, dag_id, first, last, mar, env, home / "backfill-create.log")
         states = _wait_backfills(api, airflow, first, last)
+        _say(f"  extract runs finished in {time.monotonic() - t0:.0f}s")
         failed = {d: [r for r, s in runs.items() if s != "success"] for d, runs in states.items()}
         if any(failed.values()):
             raise SystemExit(
@@ -936,10 +963,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 + "); the warehouse was not rebuilt"
             )
         _say(f"▶ warehouse_build for {last} …")
+        t0 = time.monotonic()
         run_id = api.trigger("warehouse_build", {"date": last.isoformat()})
         state = _wait_run(api, airflow, "warehouse_build", run_id)
         if state != "success":
             raise SystemExit(f"warehouse_build {run_id} ended {state}; see its logs in the UI")
+        _say(f"  built in {time.monotonic() - t0:.0f}s")
     finally:
         for dag_id, was_paused in paused.items():
             if was_paused:
@@ -961,21 +990,78 @@ def _wait_dags(api: AirflowApi, dag_ids: tuple[str, ...], timeout: float = 300) 
         time.sleep(1)
 
 
-def _cancel_unfinished_backfills(api: AirflowApi, dag_id: str) -> None:
-    """Airflow allows one running backfill per DAG: cancel one an interrupted shortcut left."""
+def _create_backfill(
+    api: AirflowApi,
+    dag_id: str,
+    first: date,
+    last: date,
+    max_active_runs: int,
+    env: dict[str, str],
+    log_file: Path,
+) -> None:
+    """``airflow backfill create`` (one at a time: SQLite has one writer). The scheduler writes
+    to the same SQLite file, so a busy moment can fail it with "database is locked"; its
+    transaction is then rolled back and the command is simply run again."""
+    args = [
+        "backfill",
+        "create",
+        "--dag-id",
+        dag_id,
+        "--from-date",
+        first.isoformat(),
+        "--to-date",
+        last.isoformat(),
+        "--max-active-runs",
+        str(max_active_runs),
+        "--reprocess-behavior",
+        "completed",
+    ]
+    for attempt in range(1, 4):
+        _clear_leftovers(api, dag_id, first, last)
+        size = log_file.stat().st_size if log_file.exists() else 0
+        try:
+            _airflow(args, env, log_file, f"airflow backfill create for {dag_id}")
+            return
+        except SystemExit:
+            with open(log_file, "rb") as fh:
+                fh.seek(size)
+                locked = b"database is locked" in fh.read()
+            if not locked or attempt == 3:
+                raise
+            _say("  the Airflow database was busy; trying again")
+            time.sleep(2 * attempt)
+
+
+def _clear_leftovers(api: AirflowApi, dag_id: str, first: date, last: date) -> None:
+    """What an interrupted shortcut (or another backfill) left for this DAG: Airflow allows one
+    unfinished backfill per DAG, so it is cancelled; its runs still queued or "running" (with no
+    task behind them once their Airflow stopped) would be skipped as "in flight" by the new
+    backfill, so they are marked failed, and ``--reprocess-behavior completed`` runs them again
+    under the new backfill's bound."""
+    from urllib.parse import quote
+
+    windows = [(first, last)]
     for b in api.call("GET", "backfills", params={"dag_id": dag_id, "limit": 100})["backfills"]:
         if b.get("completed_at") is None:
-            _say(
-                f"  cancelling the unfinished backfill {b['id']} of {dag_id} ({b['from_date'][:10]} … {b['to_date'][:10]})"
-            )
+            lo, hi = date.fromisoformat(b["from_date"][:10]), date.fromisoformat(b["to_date"][:10])
+            _say(f"  cancelling the unfinished backfill {b['id']} of {dag_id} ({lo} … {hi})")
             api.call("PUT", f"backfills/{b['id']}/cancel")
+            windows.append((lo, hi))
+    for lo, hi in windows:
+        for run in api.runs(dag_id, lo, hi):
+            if run["run_type"] == "backfill" and run["state"] in ("queued", "running"):
+                _say(f"  marking the left-over run {run['dag_run_id']} failed, to run it again")
+                api.call(
+                    "PATCH",
+                    f"dags/{dag_id}/dagRuns/{quote(run['dag_run_id'], safe='')}",
+                    json={"state": "failed"},
+                )
 
 
 def _check_alive(api: AirflowApi, airflow: LocalAirflow | None) -> None:
+    """The background Airflow must still run (a busy API server is waited for by ``call``)."""
     if airflow is not None and not airflow.alive():
         raise SystemExit(airflow._died("the background Airflow stopped"))
-    if api.health() is None:
-        raise SystemExit(f"Airflow at {api.url} stopped answering")
 
 
 def _wait_backfills(
