@@ -16,6 +16,7 @@ import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.request import urlopen
 
 import duckdb
 import pyarrow.parquet as pq
@@ -126,6 +127,7 @@ def backfilled(tmp_path_factory):
     today = datetime.now(UTC).date()  # the emulators' clock when the CLI starts them
     world = World(SEED, WORKS)
     season, first, last, published = choose_window(world, today)
+    c_port = free_port()
     command = [
         "backfill",
         "--season",
@@ -139,7 +141,7 @@ def backfilled(tmp_path_factory):
         "--seed",
         str(SEED),
         "--consonance-port",
-        str(free_port()),
+        str(c_port),
         "--bytenite-port",
         str(free_port()),
     ]
@@ -169,6 +171,11 @@ def backfilled(tmp_path_factory):
                     "paused": paused,
                 }
             )
+        # the emulators (still running) kept the clock the expectations were computed for
+        health = json.loads(
+            urlopen(f"http://127.0.0.1:{c_port}/_emulator/health", timeout=10).read()
+        )
+        assert health["today"] == today.isoformat(), "the emulated day changed during the test"
         yield {
             "lake": lake,
             "home": home,
