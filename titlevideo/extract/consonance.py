@@ -423,6 +423,10 @@ def _split_page(
             reason = "its work was quarantined"
             for p in children_products:
                 products.reject(p, reason, "work", at, {"work_id": w["id"]})
+                for wl in p.get("webLinks") or []:  # quarantined too, never silently dropped
+                    links.reject(
+                        wl, reason, "work", at, {"work_id": w["id"], "product_id": p["id"]}
+                    )
             for t in children_texts:
                 texts.reject(t, reason, "work", at, {"work_id": w["id"]})
             continue

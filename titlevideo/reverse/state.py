@@ -8,15 +8,19 @@ rebuilt. Tables:
   id, when, attempts and the last error (a failed row keeps its old hash, so it is retried);
 * ``sync_runs``: one row per run and target with the plan's counts, dry-run flag and outcome;
 * ``sync_plan``: every planned operation of a run (what a dry run shows);
-* ``sync_log``: one row per write call made, with its result.
+* ``sync_log``: one row per write call made, with its result;
+* ``sync_inflight``: rows whose calls have started and whose result is not yet recorded. A row
+  still listed when the next run plans was interrupted (a killed process): its remote side is in
+  doubt, and the engine reads it back before sending anything (see ``Engine.apply``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +67,13 @@ create table if not exists sync_log (
     ok integer not null,
     error text,
     at text not null
+);
+create table if not exists sync_inflight (
+    target text not null,
+    key text not null,
+    run_id text not null,
+    started_at text not null,
+    primary key (target, key)
 );
 create index if not exists sync_log_run on sync_log (run_id, target);
 create index if not exists sync_plan_run on sync_plan (run_id, target);
@@ -119,7 +130,8 @@ class StateStore:
         status: str = "ok",
     ) -> None:
         now = _now()
-        with self._lock:
+        with self._lock, self._transaction():
+            self._done(target, key)
             self.con.execute(
                 """insert into sync_state (target, key, payload_hash, payload_json, remote_id, status, attempts,
                                            last_error, synced_at, updated_at)
@@ -144,7 +156,8 @@ class StateStore:
     def record_failure(self, target: str, key: str, error: str, max_attempts: int) -> str:
         """Count a failed attempt; after ``max_attempts`` the row is parked (reported, not retried)."""
         now = _now()
-        with self._lock:
+        with self._lock, self._transaction():
+            self._done(target, key)
             row = self.con.execute(
                 "select attempts from sync_state where target = ? and key = ?", (target, key)
             ).fetchone()
@@ -158,6 +171,32 @@ class StateStore:
                 (target, key, status, attempts, error[:1000], now),
             )
         return status
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.con.execute("begin immediate")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        self.con.execute("commit")
+
+    def _done(self, target: str, key: str) -> None:
+        self.con.execute("delete from sync_inflight where target = ? and key = ?", (target, key))
+
+    def begin_row(self, target: str, key: str, run_id: str) -> None:
+        """Record that calls for this row are about to be made (cleared with its result)."""
+        with self._lock:
+            self.con.execute(
+                "insert or replace into sync_inflight (target, key, run_id, started_at) values (?, ?, ?, ?)",
+                (target, key, run_id, _now()),
+            )
+
+    def inflight(self, target: str) -> set[str]:
+        """Keys whose last apply was interrupted before its result was recorded."""
+        rows = self.con.execute("select key from sync_inflight where target = ?", (target,))
+        return {r[0] for r in rows.fetchall()}
 
     def forget(self, target: str, key: str) -> None:
         with self._lock:

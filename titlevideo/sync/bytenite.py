@@ -4,8 +4,9 @@ Targets, applied in this order in one run (each reads its ``rev_bytenite__*`` mo
 
 1. ``bytenite.jobs`` - one video job per required deliverable of a launch-ready title (by tier,
    and per audio product for audio deliverables), created with a deterministic ``jobId`` and run.
-   A crash between create and run is repaired by the rerun: creating a NEW job with the same id
-   updates it, and an already-run job is recognised, never duplicated.
+   A crash between create and run is repaired by the rerun: a job of that id still NEW was
+   created by the interrupted run and is only run, and an already-run job is recognised; neither
+   is created twice.
 2. ``bytenite.asset_metadata`` - asset metadata follows the title record; sent only when it differs.
 3. ``bytenite.publishing`` - READY assets of Active or pre-order-ready titles are published.
 4. ``bytenite.placements`` - one placement per configured channel of each published asset; regions
@@ -25,7 +26,7 @@ from titlevideo.bytenite.client import ByteNiteClient
 from titlevideo.config import Lake, Rules, load_rules
 from titlevideo.connections import Endpoint
 from titlevideo.failpoints import failpoint
-from titlevideo.reverse.engine import Calls, Op, Target
+from titlevideo.reverse.engine import Calls, Op, Row, Target
 from titlevideo.sync.common import read_rev, run_targets
 from titlevideo.transport import ApiError
 
@@ -62,6 +63,7 @@ class JobsTarget(_RevTarget):
     name = "bytenite.jobs"
     model = "rev_bytenite__jobs"
     deletes = False
+    observable = True
 
     def __init__(self, client: ByteNiteClient, lake: Lake, rules: Rules):
         super().__init__(client, lake)
@@ -77,6 +79,12 @@ class JobsTarget(_RevTarget):
             if exc.status == 404:
                 return None
             raise
+
+    def observe(self, row: Row) -> dict[str, Any] | None:
+        ctx = row.context
+        job_id = job_id_for(ctx["work_id"], ctx["deliverable_type"], ctx.get("product_id"))
+        state = self._state(job_id)
+        return None if state in (None, "JOB_STATE_NEW") else {"exists": True}
 
     def apply(self, op: Op, calls: Calls) -> str | None:
         d = op.row.desired or {}
@@ -103,8 +111,9 @@ class JobsTarget(_RevTarget):
         state = self._state(job_id)
         if state not in (None, "JOB_STATE_NEW"):
             return job_id  # created and run before (e.g. by a run that crashed before recording it)
-        calls("create job", self.client.create_job, payload)
-        failpoint("sync.bytenite.job.created")
+        if state is None:  # NEW: created by an interrupted run, with this id; only run it
+            calls("create job", self.client.create_job, payload)
+            failpoint("sync.bytenite.job.created")
         try:
             calls("run job", self.client.run_job, job_id)
         except ApiError:
@@ -114,10 +123,25 @@ class JobsTarget(_RevTarget):
         return job_id
 
 
+def _asset(client: ByteNiteClient, asset_id: str) -> dict[str, Any] | None:
+    try:
+        return client.request("GET", "asset", asset_id=asset_id).get("asset") or None
+    except ApiError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
 class MetadataTarget(_RevTarget):
     name = "bytenite.asset_metadata"
     model = "rev_bytenite__asset_metadata"
     deletes = False
+    observable = True
+
+    def observe(self, row: Row) -> dict[str, Any] | None:
+        asset = _asset(self.client, row.context["asset_id"]) or {}
+        metadata = asset.get("metadata")
+        return None if metadata is None else {"metadata": metadata}
 
     def apply(self, op: Op, calls: Calls) -> str | None:
         asset_id = op.row.context["asset_id"]
@@ -134,6 +158,11 @@ class PublishingTarget(_RevTarget):
     name = "bytenite.publishing"
     model = "rev_bytenite__publishing"
     deletes = False
+    observable = True
+
+    def observe(self, row: Row) -> dict[str, Any] | None:
+        asset = _asset(self.client, row.context["asset_id"])
+        return None if asset is None else {"publishingStatus": asset.get("publishingStatus")}
 
     def apply(self, op: Op, calls: Calls) -> str | None:
         asset_id = op.row.context["asset_id"]
@@ -161,6 +190,17 @@ class PlacementsTarget(_RevTarget):
     name = "bytenite.placements"
     model = "rev_bytenite__placements"
     deletes = False
+    observable = True
+
+    def observe(self, row: Row) -> dict[str, Any] | None:
+        found = self._find(row.context["asset_id"], row.context["channel"])
+        if found is None:
+            return None
+        row.context["placement_id"] = found["id"]
+        return {
+            "regions": _norm_regions(found.get("regions")),
+            "enabled": found.get("state") == "PLACEMENT_STATE_ENABLED",
+        }
 
     def equal(self, desired: dict[str, Any], observed: dict[str, Any]) -> bool:
         return _norm_regions(desired.get("regions")) == _norm_regions(
