@@ -83,3 +83,7 @@ airflow: $(STAMP)  ## The Airflow UI: airflow standalone on the emulators, until
 backfill: $(STAMP)  ## Backfill a publication season: SEASON="Spring 2026" [FROM=YYYY-MM-DD TO=YYYY-MM-DD]
 	@test -n "$(SEASON)" || { echo 'usage: make backfill SEASON="Spring 2026" [FROM=YYYY-MM-DD] [TO=YYYY-MM-DD]' >&2; exit 2; }
 	$(BIN)/python -m titlevideo.cli backfill --season "$(SEASON)" $(if $(FROM),--from-date $(FROM)) $(if $(TO),--to-date $(TO))
+
+.PHONY: chaos
+chaos: $(STAMP)  ## The long reliability suite: chaos cycles and every crash point (tests marked long; ~30 min)
+	$(BIN)/python -m pytest -m long $(PYTEST_ARGS)
