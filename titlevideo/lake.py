@@ -36,6 +36,9 @@ DATA_FILE = "data.parquet"
 TMP_MARK = ".tmp-"
 #: Rows a writer holds as Python dicts before converting them to Arrow.
 CONVERT_ROWS = 4096
+#: Arrow bytes a writer buffers before writing a row group, whatever its row count: wide rows
+#: (marketing texts, works with their contributions) make smaller row groups, not more memory.
+MAX_BUFFER_BYTES = 8 * 2**20
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -73,6 +76,7 @@ class PartitionWriter:
         # value instead of a Python object per value)
         self._tables: list[pa.Table] = []
         self._table_rows = 0
+        self._table_bytes = 0
         self.committed = False
 
     def __enter__(self) -> PartitionWriter:
@@ -97,19 +101,20 @@ class PartitionWriter:
         if self._pending:
             self._convert()  # keep the order of the rows
         if table.num_rows:
-            self._tables.append(table)
-            self._table_rows += table.num_rows
-            if self._table_rows >= self._row_group_size:
-                self._flush()
+            self._buffer(table)
 
     def _convert(self) -> None:
         if not self._pending:
             return
         table = pa.Table.from_pylist(self._pending, schema=self.schema)
         self._pending = []
+        self._buffer(table)
+
+    def _buffer(self, table: pa.Table) -> None:
         self._tables.append(table)
         self._table_rows += table.num_rows
-        if self._table_rows >= self._row_group_size:
+        self._table_bytes += table.nbytes
+        if self._table_rows >= self._row_group_size or self._table_bytes >= MAX_BUFFER_BYTES:
             self._flush()
 
     def _flush(self) -> None:
@@ -119,6 +124,7 @@ class PartitionWriter:
         table = pa.concat_tables(self._tables)
         self._tables = []
         self._table_rows = 0
+        self._table_bytes = 0
         self._writer.write_table(table, row_group_size=self._row_group_size)
         self.rows += table.num_rows
 

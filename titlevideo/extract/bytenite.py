@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -409,13 +410,21 @@ def metrics_table(
         return None
     if (unique.to_numpy() > views.to_numpy()).any():
         return None
-    keys_ = set(zip([day] * n, col["assetId"], col["channel"], col["country"], strict=True))
+    keys_ = set(
+        zip(
+            [day] * n,
+            map(sys.intern, col["assetId"]),
+            map(sys.intern, col["channel"]),
+            map(sys.intern, col["country"]),
+            strict=True,
+        )
+    )
     if len(keys_) != n or not seen.isdisjoint(keys_):
         return None
     seen |= keys_
     schema = BYTENITE_DAILY_METRICS.schema
     columns = {
-        "metric_date": pa.array([day] * n, pa.date32()),
+        "metric_date": pa.repeat(pa.scalar(day, pa.date32()), n),
         "asset_id": pa.array(col["assetId"], pa.string()),
         "channel": pa.array(col["channel"], pa.string()),
         "country": pa.array(col["country"], pa.string()),
@@ -428,7 +437,7 @@ def metrics_table(
         "comments": other["comments"],
         "shares": other["shares"],
         "engagement_rate": pa.array(floats["engagementRate"], pa.float64()),
-        "_extracted_at": pa.array([at] * n, schema.field("_extracted_at").type),
+        "_extracted_at": pa.repeat(pa.scalar(at, schema.field("_extracted_at").type), n),
     }
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 

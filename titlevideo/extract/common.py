@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,6 +36,12 @@ MANIFEST = "_manifest.json"
 #: normalise(wire record, extracted_at, context) -> row; raise Invalid for a bad value. The context
 #: carries what the record does not (e.g. the id of the work it was nested in).
 Normaliser = Callable[[dict[str, Any], datetime, dict[str, Any]], dict[str, Any]]
+
+
+def intern_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The key with its strings interned: a day's metric keys repeat the same asset ids,
+    channels and countries, and :attr:`EntityOutput.seen` then holds one copy of each."""
+    return tuple(sys.intern(v) if type(v) is str else v for v in key)
 
 
 class Invalid(ValueError):
@@ -94,7 +101,7 @@ class EntityOutput:
             except Invalid as bad:
                 self.quarantine.add(record, bad.reason, bad.field, key_value, extracted_at)
                 continue
-            key = tuple(row[k] for k in self.entity.key)
+            key = intern_key(tuple(row[k] for k in self.entity.key))
             if key in self.seen:
                 self.quarantine.add(
                     record,
