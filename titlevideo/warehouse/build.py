@@ -321,8 +321,12 @@ def _build_into(
             if model.persisted:
                 _document(con, model)
             started = time.perf_counter()
+            reloaded = None
+            if run.mode == "incremental":
+                reloaded = list(plan.reload_dates[model.name])
             model_results = run_tests(
-                con, compile_tests(model, table_columns(con, model), by_name, ref_tables)
+                con,
+                compile_tests(model, table_columns(con, model), by_name, ref_tables, reloaded),
             )
             results.extend(model_results)
             failed = [r for r in model_results if not r.passed]
