@@ -804,7 +804,9 @@ def resolve_season(client: Any, name: str) -> SeasonWindow:
 
 
 def _season_from_works(client: Any, name: str, wanted: str) -> SeasonWindow:
-    dates: list[date] = []
+    """The first and last *first* publication date of the works in the season (a work belongs to
+    the season of its first publication; a later paperback does not stretch the window)."""
+    firsts: list[date] = []
     works = 0
     for page in client.pages(
         SEASON_WORKS_QUERY, "works", "workSearch", {}, operation="SeasonWorks"
@@ -813,15 +815,20 @@ def _season_from_works(client: Any, name: str, wanted: str) -> SeasonWindow:
             if " ".join(str(w.get("season") or "").split()).casefold() != wanted:
                 continue
             works += 1
-            dates += [
+            dates = [
                 date.fromisoformat(p["publicationDate"][:10])
                 for p in w.get("products") or []
                 if p.get("publicationDate")
             ]
-    if not dates:
+            if dates:
+                firsts.append(min(dates))
+    if not firsts:
         raise SystemExit(f"no work in season {name!r} has a publication date in Consonance")
     return SeasonWindow(
-        name, min(dates), max(dates), f"publication dates of its {works} works (no seasons API)"
+        name,
+        min(firsts),
+        max(firsts),
+        f"first publication dates of its {works} works (no seasons API)",
     )
 
 
@@ -1044,8 +1051,13 @@ def _clear_leftovers(api: AirflowApi, dag_id: str, first: date, last: date) -> N
     for b in api.call("GET", "backfills", params={"dag_id": dag_id, "limit": 100})["backfills"]:
         if b.get("completed_at") is None:
             lo, hi = date.fromisoformat(b["from_date"][:10]), date.fromisoformat(b["to_date"][:10])
-            _say(f"  cancelling the unfinished backfill {b['id']} of {dag_id} ({lo} … {hi})")
-            api.call("PUT", f"backfills/{b['id']}/cancel")
+            try:
+                api.call("PUT", f"backfills/{b['id']}/cancel")
+            except AirflowApiError as exc:
+                if exc.status != 409:  # 409: it completed meanwhile
+                    raise
+            else:
+                _say(f"  cancelled the unfinished backfill {b['id']} of {dag_id} ({lo} … {hi})")
             windows.append((lo, hi))
     for lo, hi in windows:
         for run in api.runs(dag_id, lo, hi):

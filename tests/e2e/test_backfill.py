@@ -311,3 +311,89 @@ def test_a_second_backfill_replaces_the_partitions_and_leaves_the_lake_identical
     # every partition was written again (replaced, not skipped)
     assert first["mtimes"].keys() == second["mtimes"].keys()
     assert all(second["mtimes"][p] > first["mtimes"][p] for p in first["mtimes"])
+
+
+# ---- the season window ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def consonance():
+    from emulators.common import ServerThread
+    from emulators.consonance import DEFAULT_API_KEY, create_app
+    from titlevideo.connections import Endpoint
+    from titlevideo.consonance.client import ConsonanceClient
+
+    today = date(2026, 11, 27)
+    _, app = create_app(seed=SEED, works=WORKS, today=today)
+    with ServerThread(app) as server:
+        yield ConsonanceClient(Endpoint("consonance_default", server.url, DEFAULT_API_KEY)), today
+
+
+def test_the_season_window_comes_from_consonance_seasons(consonance):
+    from titlevideo.cli import resolve_season
+
+    client, _ = consonance
+    window = resolve_season(client, "  spring   2026 ")
+    assert (window.name, window.start, window.end) == (
+        "Spring 2026",
+        date(2026, 3, 1),
+        date(2026, 5, 31),
+    )
+    assert window.source == "Consonance seasons"
+    with pytest.raises(SystemExit, match="knows no season 'Spring 2036'"):
+        resolve_season(client, "Spring 2036")
+
+
+def test_without_a_seasons_api_the_window_is_the_seasons_publication_dates(consonance):
+    """The real Consonance may not have the (guessed) ``seasons`` root: the window is then the
+    first and last publication date of the works in that season."""
+    from titlevideo.cli import resolve_season
+    from titlevideo.consonance.client import GraphQLError
+
+    client, today = consonance
+
+    class NoSeasonsRoot:
+        def execute(self, query, variables=None, operation=None):
+            if "seasons" in query:
+                raise GraphQLError(
+                    "Consonance", "/graphql", 200, "Field 'seasons' doesn't exist on type 'Query'"
+                )
+            return client.execute(query, variables, operation)
+
+        def pages(self, *args, **kwargs):
+            return client.pages(*args, **kwargs)
+
+    world = World(SEED, WORKS)
+    states = [world.work_at(i, today) for i in range(world.works_created_by(today))]
+    # a work belongs to the season of its first publication
+    firsts = {
+        s.id: min((p.publication_date for p in s.products), default=s.spec.first_pub_date)
+        for s in states
+    }
+    members = [s for s in states if season_of(firsts[s.id]).name == "Summer 2026"]
+    dated = [firsts[s.id] for s in members if s.products]
+    window = resolve_season(NoSeasonsRoot(), "Summer 2026")
+    assert (window.start, window.end) == (min(dated), max(dated))
+    assert window.start >= date(2026, 6, 1) and window.end <= date(2026, 8, 31)
+    assert window.source == f"first publication dates of its {len(members)} works (no seasons API)"
+
+
+def test_the_window_is_narrowed_and_never_reaches_today():
+    from titlevideo.cli import SeasonWindow, backfill_window
+
+    spring = SeasonWindow("Spring 2026", date(2026, 3, 1), date(2026, 5, 31), "test")
+    assert backfill_window(spring, date(2026, 11, 27), None, None)[:2] == (
+        date(2026, 3, 1),
+        date(2026, 5, 31),
+    )
+    assert backfill_window(spring, date(2026, 11, 27), date(2026, 4, 2), date(2026, 4, 5))[:2] == (
+        date(2026, 4, 2),
+        date(2026, 4, 5),
+    )
+    first, last, notes = backfill_window(spring, date(2026, 4, 10), None, None)
+    assert (first, last) == (date(2026, 3, 1), date(2026, 4, 9))
+    assert notes == ["stops at 2026-04-09: later days are not over yet (today is 2026-04-10)"]
+    with pytest.raises(SystemExit, match="outside Spring 2026"):
+        backfill_window(spring, date(2026, 11, 27), date(2026, 6, 1), None)
+    with pytest.raises(SystemExit, match="no finished day"):
+        backfill_window(spring, date(2026, 3, 1), None, None)
