@@ -884,15 +884,21 @@ def cmd_backfill(args: argparse.Namespace) -> int:
        which rebuilds the warehouse and the performance report.
 
     Why a scheduler rather than ``airflow dags test`` per day: ``airflow backfill create`` only
-    records runs; a scheduler executes them. ``dags test`` would skip the backfill machinery
-    entirely (the runs would not be backfill runs, would not be bounded by ``max_active_runs``
-    and would run one at a time at ~15 s of start-up each: hours for a 92-day season). So the
-    shortcut submits to the Airflow that ``make airflow`` runs for the same home, or, if none,
-    starts ``airflow standalone`` in the background for the duration, with the scheduler's own
-    run creation off (``use_job_schedule = False``): unpausing the three DAGs for the backfill
-    then starts no daily or asset-triggered run, and only the backfill and the one build run.
-    DAGs the shortcut unpaused are paused again at the end. The reverse-ETL DAGs are not run:
-    the next daily cycle pushes what changed.
+    records runs; a scheduler executes them (and, in Airflow 3, an API server, which tasks talk
+    to). ``dags test`` per day would skip the backfill machinery: its runs are manual runs (the
+    extract would need to be told it is a season run), nothing bounds them but running one at a
+    time, and each pays ~15 s of Airflow start-up: 92 days x 2 DAGs is ~45 min of start-up alone,
+    against ~40 s to start a scheduler once and then two runs at a time per DAG. So the shortcut
+    submits to the Airflow that ``make airflow`` runs for the same home (two schedulers must not
+    share one SQLite file), or, if none runs, starts ``airflow standalone`` in the background
+    for the duration, with the scheduler's own run creation off (``use_job_schedule = False``):
+    unpausing the three DAGs for the backfill (Airflow does not start runs of a paused DAG, not
+    even backfill runs) then starts no daily and no asset-triggered run: only the backfill runs
+    and the one build. DAGs the shortcut unpaused are paused again at the end. The reverse-ETL
+    DAGs are not run: the next daily cycle pushes what changed.
+
+    Interrupted (Ctrl-C, a crash), it leaves an unfinished backfill and runs marked running; the
+    next shortcut of the window cancels the one and re-runs the others (:func:`_clear_leftovers`).
     """
     started = time.monotonic()
     _interrupt_on_signals()
