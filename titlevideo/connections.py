@@ -105,6 +105,7 @@ def from_airflow(conn_id: str) -> Endpoint:
             or "not found" in str(exc).lower()
             or type(exc).__name__.endswith("NotFoundException")
         ):
+            _check_env_json(conn_id)  # set but unreadable is not "not defined"
             raise ConfigError(
                 f"Airflow connection {conn_id!r} is not defined: {_how_to_set(conn_id)}"
             ) from None
@@ -114,11 +115,25 @@ def from_airflow(conn_id: str) -> Endpoint:
     )
 
 
+def _check_env_json(conn_id: str) -> None:
+    """A JSON ``AIRFLOW_CONN_<ID>`` that does not parse: say so (never echoing its value)."""
+    raw = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}", "")
+    if raw.lstrip().startswith("{"):
+        try:
+            json.loads(raw)
+        except ValueError as exc:
+            raise ConfigError(
+                f"AIRFLOW_CONN_{conn_id.upper()} is not valid JSON ({exc.msg} at character "
+                f"{exc.pos}): {_how_to_set(conn_id)}"
+            ) from None
+
+
 def from_env(conn_id: str) -> Endpoint:
     """Resolve ``AIRFLOW_CONN_<ID>`` (JSON form) without importing Airflow (CLI, benchmarks)."""
     raw = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
     if not raw:
         raise ConfigError(f"Airflow connection {conn_id!r} is not defined: {_how_to_set(conn_id)}")
+    _check_env_json(conn_id)
     try:
         data = json.loads(raw)
     except ValueError:

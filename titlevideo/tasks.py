@@ -6,13 +6,30 @@ Heavy modules are imported inside the functions, so DAG files stay cheap to pars
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 from titlevideo import dagkit
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def fail_fast() -> Iterator[None]:
+    """Errors no retry can cure (bad configuration, a refused API key, a host that is not the
+    API) fail the task at once with their one message, instead of after every retry."""
+    from titlevideo.config import ConfigError
+    from titlevideo.transport import AuthError
+
+    try:
+        yield
+    except (ConfigError, AuthError) as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(exc)) from None
 
 
 def _window(context: dict[str, Any]) -> tuple[date, date]:
@@ -79,9 +96,14 @@ def consonance_extract(context: dict[str, Any]) -> dict[str, Any]:
         mode = "season"
     else:
         mode = params.get("mode") or "auto"
-    summary = extract_consonance(
-        from_airflow(CONSONANCE_CONN_ID), Lake.from_env(), first, mode=mode, window=(first, last)
-    )
+    with fail_fast():
+        summary = extract_consonance(
+            from_airflow(CONSONANCE_CONN_ID),
+            Lake.from_env(),
+            first,
+            mode=mode,
+            window=(first, last),
+        )
     _emit(context, dagkit.RAW_CONSONANCE, first, mode=summary["mode"])
     written, quarantined, lines = _entity_lines(summary)
     write_run_report(
@@ -100,7 +122,8 @@ def bytenite_snapshot(context: dict[str, Any]) -> dict[str, Any]:
     from titlevideo.extract.bytenite import extract_bytenite_snapshot
 
     first, _ = _window(context)
-    return extract_bytenite_snapshot(from_airflow(BYTENITE_CONN_ID), Lake.from_env(), first)
+    with fail_fast():
+        return extract_bytenite_snapshot(from_airflow(BYTENITE_CONN_ID), Lake.from_env(), first)
 
 
 def bytenite_metrics(context: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,7 +132,10 @@ def bytenite_metrics(context: dict[str, Any]) -> list[dict[str, Any]]:
     from titlevideo.extract.bytenite import extract_bytenite_metrics
 
     first, last = _window(context)
-    return extract_bytenite_metrics(from_airflow(BYTENITE_CONN_ID), Lake.from_env(), first, last)
+    with fail_fast():
+        return extract_bytenite_metrics(
+            from_airflow(BYTENITE_CONN_ID), Lake.from_env(), first, last
+        )
 
 
 def bytenite_done(
@@ -134,6 +160,11 @@ def bytenite_done(
 
 
 def _sync(context: dict[str, Any], dag_id: str, system: str) -> dict[str, Any]:
+    with fail_fast():
+        return _sync_run(context, dag_id, system)
+
+
+def _sync_run(context: dict[str, Any], dag_id: str, system: str) -> dict[str, Any]:
     from titlevideo.config import Lake
     from titlevideo.connections import BYTENITE_CONN_ID, CONSONANCE_CONN_ID, from_airflow
     from titlevideo.sync.common import run_id_for, summarise

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from queue import Full, Queue
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 import requests.auth
@@ -62,6 +63,8 @@ class TransientError(RuntimeError):
         super().__init__(message)
         self.retry_after = retry_after
         self.status = status
+        #: why the server could not be reached at all (refused, unresolvable...), if so
+        self.unreachable: str | None = None
 
 
 class PagingLoopError(RuntimeError):
@@ -229,6 +232,7 @@ def call(
     on_unauthorized: Callable[[], bool] | None = None,
     idempotent: bool = True,
     settle: float = 0.0,
+    connection: str | None = None,
 ) -> Any:
     """Send one request under the retry policy and return the parsed JSON body.
 
@@ -238,9 +242,11 @@ def call(
     request was not applied (429, connection refused) are retried; anything else raises
     :class:`AmbiguousWrite`. ``settle`` (writes: ``policy.write_settle``): after a timeout or a
     connection lost before any answer, wait this long before retrying or raising, since the
-    server may still be applying the request.
+    server may still be applying the request. ``connection`` (the Airflow connection id) is named
+    in the errors that a fix of the connection cures (wrong key, unreachable host).
     """
     refreshed = False
+    where = f"Airflow connection {connection!r}" if connection else "the Airflow connection"
 
     def ambiguous(message: str, status: int | None = None) -> None:
         if not idempotent:
@@ -261,14 +267,19 @@ def call(
                 timeout=policy.timeout,
             )
         except requests.exceptions.ConnectTimeout:
-            raise TransientError(f"connect timeout talking to {system} {endpoint}") from None
+            raise _unreachable(
+                f"connect timeout talking to {system} {endpoint}", "connect timeout"
+            ) from None
         except (requests.Timeout, requests.ConnectionError) as exc:
             if not (isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()):
                 if settle > 0:
                     log.warning("%s %s: no answer; settling %.1fs", system, endpoint, settle)
                     time.sleep(settle)
                 ambiguous(f"{type(exc).__name__} talking to {system} {endpoint}")
-            raise TransientError(f"{type(exc).__name__} talking to {system} {endpoint}") from None
+            message = f"{type(exc).__name__} talking to {system} {endpoint}"
+            if isinstance(exc, requests.Timeout):
+                raise TransientError(message) from None
+            raise _unreachable(message, _connection_problem(exc)) from None
         except requests.exceptions.ChunkedEncodingError:
             ambiguous(f"connection dropped mid-response from {system} {endpoint}")
             raise TransientError(
@@ -294,7 +305,7 @@ def call(
                 system,
                 endpoint,
                 status,
-                f"{_server_message(response)} (check the API key in the Airflow connection)",
+                f"{_server_message(response)} (check the API key, the password of {where})",
             )
         if status >= 400:
             raise ApiError(system, endpoint, status, _server_message(response))
@@ -317,9 +328,36 @@ def call(
     try:
         return retrying(attempt)
     except TransientError as exc:
+        if exc.unreachable:
+            parts = urlsplit(url)
+            host = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+            raise ApiError(
+                system,
+                endpoint,
+                None,
+                f"cannot reach {host} ({exc.unreachable}) after {policy.max_attempts} attempts: "
+                f"check that the service is up and the host of {where}",
+            ) from None
         raise ApiError(
             system, endpoint, exc.status, f"gave up after {policy.max_attempts} attempts: {exc}"
         ) from None
+
+
+def _unreachable(message: str, problem: str) -> TransientError:
+    error = TransientError(message)
+    error.unreachable = problem
+    return error
+
+
+def _connection_problem(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if any(
+        s in text for s in ("name or service not known", "nodename nor servname", "name resolution")
+    ):
+        return "the host name does not resolve"
+    return type(exc).__name__
 
 
 class PageGuard:

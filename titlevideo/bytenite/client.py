@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from titlevideo.config import ConfigError
 from titlevideo.connections import Endpoint
 from titlevideo.transport import ApiError, PageGuard, call
 
@@ -71,15 +72,25 @@ class ByteNiteClient:
     # ---- auth ----------------------------------------------------------------------------
 
     def _fetch_token(self) -> None:
-        body = call(
-            self.session,
-            "POST",
-            self.endpoint.url(self.paths["access_token"]),
-            system=SYSTEM,
-            endpoint="POST " + self.paths["access_token"],
-            policy=self.endpoint.policy,
-            json_body={"apiKey": self.endpoint.api_key},
-        )
+        try:
+            body = call(
+                self.session,
+                "POST",
+                self.endpoint.url(self.paths["access_token"]),
+                system=SYSTEM,
+                endpoint="POST " + self.paths["access_token"],
+                policy=self.endpoint.policy,
+                json_body={"apiKey": self.endpoint.api_key},
+                connection=self.endpoint.conn_id,
+            )
+        except ApiError as exc:
+            if exc.status not in (404, 405):
+                raise
+            raise ConfigError(  # the first call of a run: the host is not a ByteNite API
+                f"{SYSTEM} {exc.endpoint} failed with HTTP {exc.status}: "
+                f"{self.endpoint.base_url} has no ByteNite auth API ({exc.server_message}); "
+                f"check the host of Airflow connection {self.endpoint.conn_id!r}"
+            ) from None
         self.calls += 1
         try:
             token = body["token"]
@@ -116,6 +127,7 @@ class ByteNiteClient:
         **fmt: str,
     ) -> Any:
         path = self.paths[path_key].format(**fmt)
+        write = method != "GET" and path_key not in ("analytics_daily", "access_token")
         self.calls += 1
         return call(
             self.session,
@@ -128,6 +140,8 @@ class ByteNiteClient:
             params=params,
             headers=self._auth_headers,
             on_unauthorized=self._refresh_on_401,
+            settle=self.endpoint.policy.write_settle if write else 0.0,
+            connection=self.endpoint.conn_id,
         )
 
     def pages(

@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from titlevideo.config import ConfigError
 from titlevideo.connections import Endpoint
 from titlevideo.transport import ApiError, PageGuard, PagingLoopError, call
 
@@ -45,23 +46,38 @@ class ConsonanceClient:
         operation: str | None = None,
         *,
         idempotent: bool = True,
+        write: bool = False,
     ) -> dict[str, Any]:
-        """Run one GraphQL document; return ``data`` or raise :class:`GraphQLError`."""
+        """Run one GraphQL document; return ``data`` or raise :class:`GraphQLError`.
+
+        ``write`` (mutations): a request left without an answer is given the policy's
+        ``write_settle`` to land before anything else is sent."""
         body: dict[str, Any] = {"query": query, "variables": dict(variables or {})}
         if operation:
             body["operationName"] = operation
         self.calls += 1
-        result = call(
-            self.session,
-            "POST",
-            self.endpoint.url(GRAPHQL_PATH),
-            system=SYSTEM,
-            endpoint=f"POST {GRAPHQL_PATH} ({operation or 'query'})",
-            policy=self.endpoint.policy,
-            json_body=body,
-            headers=self._headers,
-            idempotent=idempotent,
-        )
+        try:
+            result = call(
+                self.session,
+                "POST",
+                self.endpoint.url(GRAPHQL_PATH),
+                system=SYSTEM,
+                endpoint=f"POST {GRAPHQL_PATH} ({operation or 'query'})",
+                policy=self.endpoint.policy,
+                json_body=body,
+                headers=self._headers,
+                idempotent=idempotent,
+                settle=self.endpoint.policy.write_settle if write else 0.0,
+                connection=self.endpoint.conn_id,
+            )
+        except ApiError as exc:
+            if exc.status not in (404, 405):
+                raise
+            raise ConfigError(  # no GraphQL endpoint there: the host is not a Consonance API
+                f"{SYSTEM} {exc.endpoint} failed with HTTP {exc.status}: "
+                f"{self.endpoint.base_url} has no Consonance GraphQL API ({exc.server_message}); "
+                f"check the host of Airflow connection {self.endpoint.conn_id!r}"
+            ) from None
         if not isinstance(result, dict):
             raise GraphQLError(SYSTEM, GRAPHQL_PATH, 200, "response is not a JSON object")
         errors = result.get("errors")
@@ -122,7 +138,7 @@ class ConsonanceClient:
         Mutations are not retried blindly (a repeated create duplicates): an ambiguous failure
         raises :class:`~titlevideo.transport.AmbiguousWrite` for the caller to verify."""
         data = self.execute(
-            mutation, {"input": dict(input_)}, operation=None, idempotent=idempotent
+            mutation, {"input": dict(input_)}, operation=None, idempotent=idempotent, write=True
         )
         payload = data.get(field)
         if not isinstance(payload, dict):

@@ -17,17 +17,19 @@ def build_task(context: dict[str, Any]) -> dict[str, Any]:
     """Build and swap the warehouse for the run's day; emit the warehouse asset with the day."""
     from titlevideo.config import Lake
     from titlevideo.lake import write_json_atomic
+    from titlevideo.tasks import fail_fast
     from titlevideo.warehouse.build import build_warehouse
 
     day = dagkit.resolve_day(context)
     params = context.get("params") or {}
-    lake = Lake.from_env()
-    result = build_warehouse(
-        lake,
-        day=day,
-        full_rebuild=bool(params.get("full_rebuild")),
-        lock_timeout=LOCK_TIMEOUT_SECONDS,
-    )
+    with fail_fast():  # a bad business-rules file: one message, no retries
+        lake = Lake.from_env()
+        result = build_warehouse(
+            lake,
+            day=day,
+            full_rebuild=bool(params.get("full_rebuild")),
+            lock_timeout=LOCK_TIMEOUT_SECONDS,
+        )
     summary = result.summary()
     events = context.get("outlet_events")
     if events is not None:
