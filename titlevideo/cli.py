@@ -187,16 +187,21 @@ def stop_emulators(run_dir: Path, only: str | None = None) -> None:
                 time.sleep(0.2)
 
 
-def _uses_sqlite(env: dict[str, str]) -> bool:
-    """Whether this Airflow home keeps its metadata in SQLite (the local default)."""
+def _metadata_conn(env: dict[str, str]) -> str | None:
+    """``[database] sql_alchemy_conn`` of this Airflow home, if set (None: Airflow's SQLite default)."""
     conn = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     if conn is None:
-        cfg = Path(env["AIRFLOW_HOME"]) / "airflow.cfg"
         with contextlib.suppress(OSError):
-            for line in cfg.read_text().splitlines():
+            for line in (Path(env["AIRFLOW_HOME"]) / "airflow.cfg").read_text().splitlines():
                 key, _, value = line.partition("=")
                 if key.strip() == "sql_alchemy_conn":
                     conn = value.strip()
+    return conn
+
+
+def _uses_sqlite(env: dict[str, str]) -> bool:
+    """Whether this Airflow home keeps its metadata in SQLite (the local default)."""
+    conn = _metadata_conn(env)
     return conn is None or conn.startswith("sqlite")
 
 
@@ -890,8 +895,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     time, and each pays ~15 s of Airflow start-up: 92 days x 2 DAGs is ~45 min of start-up alone,
     against ~40 s to start a scheduler once and then two runs at a time per DAG. So the shortcut
     submits to the Airflow that ``make airflow`` runs for the same home (two schedulers must not
-    share one SQLite file), or, if none runs, starts ``airflow standalone`` in the background
-    for the duration, with the scheduler's own run creation off (``use_job_schedule = False``):
+    share one SQLite file), or, if none runs, records both backfills while no Airflow process
+    writes to the SQLite file (``airflow dags reserialize``, then ``airflow backfill create``;
+    next to a busy scheduler SQLite refuses a long create with "database is locked") and then
+    starts ``airflow standalone`` in the background for the duration, with the scheduler's own
+    run creation off (``use_job_schedule = False``):
     unpausing the three DAGs for the backfill (Airflow does not start runs of a paused DAG, not
     even backfill runs) then starts no daily and no asset-triggered run: only the backfill runs
     and the one build. DAGs the shortcut unpaused are paused again at the end. The reverse-ETL
@@ -925,11 +933,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 0
 
     log_file = home / "run.log"
+    create_log = home / "backfill-create.log"
     prepare_airflow(env, log_file)
     live = running_ui(home)
+    user, password, _ = admin_login(env)
     airflow: LocalAirflow | None = None
+    created = False
+    t0 = time.monotonic()
     if live:
-        user, password, _ = admin_login(env)
         api = AirflowApi(live["url"], user, password)
         _say(
             f"Submitting to the Airflow already running at {live['url']} (make airflow); "
@@ -937,8 +948,25 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             "as unpausing in the UI does."
         )
     else:
+        # No Airflow runs for this home, so the backfills are recorded before one starts:
+        # `airflow backfill create` then writes to SQLite alone (with a scheduler writing too,
+        # SQLite refuses a long create with "database is locked").
+        _airflow(["dags", "reserialize"], env, log_file, "airflow dags reserialize")
+        db = _sqlite_db(env)
+        if db is not None and not _unfinished_backfills(db, EXTRACT_DAGS):
+            for dag_id in EXTRACT_DAGS:
+                mar = _max_active_runs(db, dag_id)
+                _say(
+                    f"▶ airflow backfill create --dag-id {dag_id} … (at most {mar} runs at a time)"
+                )
+                _airflow(
+                    _backfill_args(dag_id, first, last, mar),
+                    env,
+                    create_log,
+                    f"airflow backfill create for {dag_id}",
+                )
+            created = True
         port = _free_port()
-        user, password, _ = admin_login(env)
         airflow = LocalAirflow(
             standalone_env(env, "127.0.0.1", port, headless=True),
             port,
@@ -946,7 +974,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         )
         api = AirflowApi(airflow.url, user, password)
         _say(f"Starting a background Airflow for the backfill (logs: {airflow.log_file}) …")
-        t0 = time.monotonic()
         airflow.start()
     paused: dict[str, bool] = {}
     try:
@@ -957,13 +984,22 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             _wait_dags(api, BACKFILL_DAGS)
         for dag_id in BACKFILL_DAGS:
             paused[dag_id] = bool(api.dag(dag_id)["is_paused"])
-            if paused[dag_id]:
-                api.set_paused(dag_id, False)
+        if not created:
+            # a running scheduler (make airflow), or left-overs of an interrupted backfill to
+            # clear first: create while the extract DAGs are paused (fewer writes compete), retry
+            # when SQLite is busy
+            for dag_id in EXTRACT_DAGS:
+                if not paused[dag_id]:
+                    api.set_paused(dag_id, True)
+            for dag_id in EXTRACT_DAGS:
+                mar = int(api.call("GET", f"dags/{dag_id}/details")["max_active_runs"] or 1)
+                _say(
+                    f"▶ airflow backfill create --dag-id {dag_id} … (at most {mar} runs at a time)"
+                )
+                _create_backfill(api, dag_id, first, last, mar, env, create_log)
+        for dag_id in BACKFILL_DAGS:  # Airflow starts no run of a paused DAG, backfills included
+            api.set_paused(dag_id, False)
         t0 = time.monotonic()
-        for dag_id in EXTRACT_DAGS:
-            mar = int(api.call("GET", f"dags/{dag_id}/details")["max_active_runs"] or 1)
-            _say(f"▶ airflow backfill create --dag-id {dag_id} … (at most {mar} runs at a time)")
-            _create_backfill(api, dag_id, first, last, mar, env, home / "backfill-create.log")
         states = _wait_backfills(api, airflow, first, last)
         _say(f"  extract runs finished in {time.monotonic() - t0:.0f}s")
         failed = {d: [r for r, s in runs.items() if s != "success"] for d, runs in states.items()}
@@ -1003,19 +1039,8 @@ def _wait_dags(api: AirflowApi, dag_ids: tuple[str, ...], timeout: float = 300) 
         time.sleep(1)
 
 
-def _create_backfill(
-    api: AirflowApi,
-    dag_id: str,
-    first: date,
-    last: date,
-    max_active_runs: int,
-    env: dict[str, str],
-    log_file: Path,
-) -> None:
-    """``airflow backfill create`` (one at a time: SQLite has one writer). The scheduler writes
-    to the same SQLite file, so a busy moment can fail it with "database is locked"; its
-    transaction is then rolled back and the command is simply run again."""
-    args = [
+def _backfill_args(dag_id: str, first: date, last: date, max_active_runs: int) -> list[str]:
+    return [
         "backfill",
         "create",
         "--dag-id",
@@ -1029,7 +1054,58 @@ def _create_backfill(
         "--reprocess-behavior",
         "completed",
     ]
-    for attempt in range(1, 4):
+
+
+def _sqlite_db(env: dict[str, str]) -> Path | None:
+    """The SQLite file of this Airflow home (None if its metadata is elsewhere)."""
+    conn = _metadata_conn(env) or f"sqlite:///{Path(env['AIRFLOW_HOME']) / 'airflow.db'}"
+    path = Path(conn.removeprefix("sqlite:///"))
+    return path if conn.startswith("sqlite:///") and path.is_absolute() and path.exists() else None
+
+
+def _read_db(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """A read-only look at the Airflow database (no Airflow process is running)."""
+    import sqlite3
+
+    con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def _unfinished_backfills(db: Path, dag_ids: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    marks = ", ".join("?" for _ in dag_ids)
+    return _read_db(
+        db,
+        f"select id, dag_id from backfill where completed_at is null and dag_id in ({marks})",
+        dag_ids,
+    )
+
+
+def _max_active_runs(db: Path, dag_id: str) -> int:
+    rows = _read_db(db, "select max_active_runs from dag where dag_id = ?", (dag_id,))
+    if not rows:
+        raise SystemExit(
+            f"Airflow does not know the DAG {dag_id}; see `airflow dags list-import-errors`"
+        )
+    return int(rows[0][0] or 1)
+
+
+def _create_backfill(
+    api: AirflowApi,
+    dag_id: str,
+    first: date,
+    last: date,
+    max_active_runs: int,
+    env: dict[str, str],
+    log_file: Path,
+) -> None:
+    """``airflow backfill create`` next to a running scheduler. Both write to one SQLite file, and
+    SQLite can refuse the create part-way with "database is locked"; the part it recorded is
+    then cleared (:func:`_clear_leftovers`) and the command run again."""
+    args = _backfill_args(dag_id, first, last, max_active_runs)
+    for attempt in range(1, 6):
         _clear_leftovers(api, dag_id, first, last)
         size = log_file.stat().st_size if log_file.exists() else 0
         try:
@@ -1039,7 +1115,7 @@ def _create_backfill(
             with open(log_file, "rb") as fh:
                 fh.seek(size)
                 locked = b"database is locked" in fh.read()
-            if not locked or attempt == 3:
+            if not locked or attempt == 5:
                 raise
             _say("  the Airflow database was busy; trying again")
             time.sleep(2 * attempt)
@@ -1087,7 +1163,7 @@ def _wait_backfills(
 ) -> dict[str, dict[str, str]]:
     """Until every day of the window has a finished run of both extract DAGs; prints progress."""
     days = (last - first).days + 1
-    shown = ""
+    shown, shown_at = "", 0.0
     while True:
         _check_alive(api, airflow)
         states = {
@@ -1102,13 +1178,15 @@ def _wait_backfills(
             + (f", {n} failed" if (n := sum(s == "failed" for s in runs.values())) else "")
             for d, runs in states.items()
         )
-        if line != shown:
-            _say(line)
-            shown = line
-        if all(
+        finished = all(
             len(runs) == days and all(s in ("success", "failed") for s in runs.values())
             for runs in states.values()
-        ):
+        )
+        # a line when something changed, at most every 15 s (a season is 92 days)
+        if line != shown and (finished or time.monotonic() - shown_at >= 15):
+            _say(line)
+            shown, shown_at = line, time.monotonic()
+        if finished:
             return states
         time.sleep(2)
 

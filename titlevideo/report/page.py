@@ -205,7 +205,8 @@ main { padding: 16px 32px 48px; max-width: 1280px; }
 section { margin-top: 28px; }
 section h2 { font-size: 19px; margin: 0 0 2px; }
 section p.blurb { margin: 0 0 8px; color: var(--muted); font-size: 14px; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 8px 28px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 8px 28px; }
+.grid > section { min-width: 0; }
 p.empty { background: var(--card); border-radius: 8px; padding: 18px; color: var(--muted);
           font-style: italic; }
 table { border-collapse: collapse; font-size: 14px; }
