@@ -266,6 +266,13 @@ def test_every_chart_is_drawn_with_exactly_the_data(wide):
     assert drawn_traces(div) == [("bar", len(latest)), ("scatter", len(latest))]
     assert [t.text() for t in div.find_all("g", "xtick")] == latest
 
+    # the two launch charts sit side by side, each drawn at its column's width (not the page's)
+    width = {
+        i: float(plot(dom, i).find_all("svg", "main-svg")[0].attrs["width"])
+        for i in ("top-titles", "launch-curves", "launch-seasons")
+    }
+    assert width["launch-curves"] == width["launch-seasons"] < width["top-titles"] * 0.6
+
     # imprints
     imprints = lake.top(lake.views_by(lambda r: lake.works[r[2]]["imprint"] if r[2] else None))
     assert drawn_traces(plot(dom, "imprint-mix")) == [("bar", len(imprints))]
