@@ -533,6 +533,9 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
     cfg = settings(args.quick)
+    global WORK
+    # a quick run has its own work folder: it must not replace the full run's season lake
+    WORK = RESULTS / ("work-quick" if cfg["quick"] else "work")
     sys.path.insert(0, str(ROOT))
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
