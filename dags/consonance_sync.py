@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import dag, task
 
-from titlevideo.dagkit import DEFAULT_ARGS, WAREHOUSE, assets, date_param
+from titlevideo.dagkit import DEFAULT_ARGS, WAREHOUSE, assets, sync_params
 
 
 @dag(
@@ -29,14 +29,7 @@ from titlevideo.dagkit import DEFAULT_ARGS, WAREHOUSE, assets, date_param
     default_args=DEFAULT_ARGS,
     tags=["consonance", "reverse-etl", "sync"],
     doc_md=__doc__,
-    params={
-        "date": date_param(
-            "Warehouse date this sync acts on (default: from the warehouse asset event)."
-        ),
-        "dry_run": Param(
-            False, type="boolean", description="Plan only: show what would be written."
-        ),
-    },
+    params=sync_params(),
 )
 def consonance_sync():
     @task

@@ -106,21 +106,41 @@ class Genre:
 GENRES: tuple[Genre, ...] = (
     Genre("FIC000000", "FICTION / General", "FB", "Fiction: general & literary", "F"),
     Genre("FIC019000", "FICTION / Literary", "FBA", "Modern & contemporary fiction", "FB"),
-    Genre("FIC022000", "FICTION / Mystery & Detective / General", "FF", "Crime & mystery fiction", "F"),
+    Genre(
+        "FIC022000", "FICTION / Mystery & Detective / General", "FF", "Crime & mystery fiction", "F"
+    ),
     Genre("FIC031000", "FICTION / Thrillers / General", "FH", "Thriller / suspense fiction", "F"),
     Genre("FIC014000", "FICTION / Historical / General", "FV", "Historical fiction", "F"),
     Genre("FIC027000", "FICTION / Romance / General", "FR", "Romance", "F"),
     Genre("FIC028000", "FICTION / Science Fiction / General", "FL", "Science fiction", "F"),
     Genre("FIC009000", "FICTION / Fantasy / General", "FM", "Fantasy", "F"),
-    Genre("JUV000000", "JUVENILE FICTION / General", "YFB", "Children's / Teenage general fiction", "YF"),
-    Genre("YAF000000", "YOUNG ADULT FICTION / General", "YFA", "Children's / Teenage classic fiction", "YF"),
+    Genre(
+        "JUV000000",
+        "JUVENILE FICTION / General",
+        "YFB",
+        "Children's / Teenage general fiction",
+        "YF",
+    ),
+    Genre(
+        "YAF000000",
+        "YOUNG ADULT FICTION / General",
+        "YFA",
+        "Children's / Teenage classic fiction",
+        "YF",
+    ),
     Genre("BIO000000", "BIOGRAPHY & AUTOBIOGRAPHY / General", "DNB", "Biography: general", "DN"),
     Genre("HIS000000", "HISTORY / General", "NHB", "General & world history", "NH"),
     Genre("SCI000000", "SCIENCE / General", "PD", "Science: general issues", "P"),
     Genre("NAT000000", "NATURE / General", "WN", "Natural history", "W"),
     Genre("CKB000000", "COOKING / General", "WBA", "General cookery & recipes", "WB"),
     Genre("TRV000000", "TRAVEL / General", "WT", "Travel & holiday", "W"),
-    Genre("SEL000000", "SELF-HELP / General", "VS", "Self-help, personal development & practical advice", "V"),
+    Genre(
+        "SEL000000",
+        "SELF-HELP / General",
+        "VS",
+        "Self-help, personal development & practical advice",
+        "V",
+    ),
     Genre("BUS000000", "BUSINESS & ECONOMICS / General", "KJ", "Business & Management", "K"),
     Genre("POE000000", "POETRY / General", "DC", "Poetry", "D"),
     Genre("HUM000000", "HUMOR / General", "WH", "Humour", "W"),
@@ -129,17 +149,68 @@ GENRES: tuple[Genre, ...] = (
 #: Countries the world trades in (ISO 3166-1 alpha-2), with a relative audience weight used by the
 #: ByteNite analytics. "ZZ" (unknown) is added by the analytics, never by rights.
 COUNTRIES: tuple[tuple[str, float], ...] = (
-    ("GB", 10.0), ("US", 14.0), ("IE", 1.2), ("CA", 2.5), ("AU", 2.8), ("NZ", 0.8), ("ZA", 1.0),
-    ("IN", 3.0), ("SG", 0.6), ("MY", 0.5), ("NG", 0.7), ("KE", 0.4), ("DE", 2.2), ("FR", 1.8),
-    ("NL", 1.0), ("BE", 0.5), ("ES", 1.2), ("IT", 1.1), ("SE", 0.7), ("NO", 0.5), ("DK", 0.5),
-    ("FI", 0.4), ("PL", 0.6), ("PT", 0.4), ("AT", 0.4), ("CH", 0.5), ("JP", 0.9), ("KR", 0.5),
-    ("CN", 0.6), ("HK", 0.4), ("BR", 1.0), ("MX", 0.8), ("AR", 0.4), ("AE", 0.5), ("SA", 0.3),
-    ("IL", 0.3), ("PH", 0.9), ("ID", 0.6), ("TH", 0.4), ("VN", 0.3),
+    ("GB", 10.0),
+    ("US", 14.0),
+    ("IE", 1.2),
+    ("CA", 2.5),
+    ("AU", 2.8),
+    ("NZ", 0.8),
+    ("ZA", 1.0),
+    ("IN", 3.0),
+    ("SG", 0.6),
+    ("MY", 0.5),
+    ("NG", 0.7),
+    ("KE", 0.4),
+    ("DE", 2.2),
+    ("FR", 1.8),
+    ("NL", 1.0),
+    ("BE", 0.5),
+    ("ES", 1.2),
+    ("IT", 1.1),
+    ("SE", 0.7),
+    ("NO", 0.5),
+    ("DK", 0.5),
+    ("FI", 0.4),
+    ("PL", 0.6),
+    ("PT", 0.4),
+    ("AT", 0.4),
+    ("CH", 0.5),
+    ("JP", 0.9),
+    ("KR", 0.5),
+    ("CN", 0.6),
+    ("HK", 0.4),
+    ("BR", 1.0),
+    ("MX", 0.8),
+    ("AR", 0.4),
+    ("AE", 0.5),
+    ("SA", 0.3),
+    ("IL", 0.3),
+    ("PH", 0.9),
+    ("ID", 0.6),
+    ("TH", 0.4),
+    ("VN", 0.3),
 )
 COUNTRY_CODES: tuple[str, ...] = tuple(c for c, _ in COUNTRIES)
 
 _COMMONWEALTH = ("GB", "IE", "AU", "NZ", "ZA", "IN", "SG", "MY", "NG", "KE")
-_EUROPE = ("GB", "IE", "DE", "FR", "NL", "BE", "ES", "IT", "SE", "NO", "DK", "FI", "PL", "PT", "AT", "CH")
+_EUROPE = (
+    "GB",
+    "IE",
+    "DE",
+    "FR",
+    "NL",
+    "BE",
+    "ES",
+    "IT",
+    "SE",
+    "NO",
+    "DK",
+    "FI",
+    "PL",
+    "PT",
+    "AT",
+    "CH",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,11 +271,27 @@ class ProductForm:
 
 
 FORMS: dict[str, ProductForm] = {
-    "BB": ProductForm("BB", "Hardback", "PhysicalBookProduct", "Royal", "Hardback", (16.99, 25.0), False),
-    "BC": ProductForm("BC", "Paperback", "PhysicalBookProduct", "B format", "Paperback", (8.99, 10.99), False),
-    "DG": ProductForm("DG", "Electronic book text", "ElectronicBookProduct", "EPUB", "E-book", (4.99, 9.99), False),
-    "AJ": ProductForm("AJ", "Downloadable audio file", "ElectronicAudioProduct", "Digital audio", "Audio download", (14.99, 25.99), True),
-    "AC": ProductForm("AC", "CD-Audio", "PhysicalAudioProduct", "CD", "Audio CD", (19.99, 35.0), True),
+    "BB": ProductForm(
+        "BB", "Hardback", "PhysicalBookProduct", "Royal", "Hardback", (16.99, 25.0), False
+    ),
+    "BC": ProductForm(
+        "BC", "Paperback", "PhysicalBookProduct", "B format", "Paperback", (8.99, 10.99), False
+    ),
+    "DG": ProductForm(
+        "DG", "Electronic book text", "ElectronicBookProduct", "EPUB", "E-book", (4.99, 9.99), False
+    ),
+    "AJ": ProductForm(
+        "AJ",
+        "Downloadable audio file",
+        "ElectronicAudioProduct",
+        "Digital audio",
+        "Audio download",
+        (14.99, 25.99),
+        True,
+    ),
+    "AC": ProductForm(
+        "AC", "CD-Audio", "PhysicalAudioProduct", "CD", "Audio CD", (19.99, 35.0), True
+    ),
 }
 
 #: (currency, ONIX 58 price type, ONIX 59 qualifier, exchange factor from GBP)
@@ -280,31 +367,153 @@ ASSET_URL_BASE = "https://media.bytenite.example/v1/assets"
 COVER_URL_BASE = "https://images.consonance.example/covers"
 
 _ADJ = (
-    "Salt", "Silent", "Hidden", "Last", "Burning", "Glass", "Winter", "Paper", "Iron", "Lost",
-    "Golden", "Quiet", "Broken", "Wild", "Secret", "Northern", "Distant", "Crimson", "Little",
-    "Long", "Midnight", "Bright", "Drowned", "Forgotten", "Hollow", "Painted", "Restless", "Velvet",
+    "Salt",
+    "Silent",
+    "Hidden",
+    "Last",
+    "Burning",
+    "Glass",
+    "Winter",
+    "Paper",
+    "Iron",
+    "Lost",
+    "Golden",
+    "Quiet",
+    "Broken",
+    "Wild",
+    "Secret",
+    "Northern",
+    "Distant",
+    "Crimson",
+    "Little",
+    "Long",
+    "Midnight",
+    "Bright",
+    "Drowned",
+    "Forgotten",
+    "Hollow",
+    "Painted",
+    "Restless",
+    "Velvet",
 )
 _NOUN = (
-    "Orchard", "Harbour", "Garden", "Kingdom", "River", "House", "Island", "Letters", "Summer",
-    "Lantern", "Atlas", "Tide", "Forest", "Daughter", "Machine", "Hours", "Map", "Shore", "Fire",
-    "Archive", "Circus", "Weather", "Bridge", "Signal", "Voyage", "Mountain", "Choir", "Meadow",
+    "Orchard",
+    "Harbour",
+    "Garden",
+    "Kingdom",
+    "River",
+    "House",
+    "Island",
+    "Letters",
+    "Summer",
+    "Lantern",
+    "Atlas",
+    "Tide",
+    "Forest",
+    "Daughter",
+    "Machine",
+    "Hours",
+    "Map",
+    "Shore",
+    "Fire",
+    "Archive",
+    "Circus",
+    "Weather",
+    "Bridge",
+    "Signal",
+    "Voyage",
+    "Mountain",
+    "Choir",
+    "Meadow",
 )
 _SUBTITLES = (
-    "A Novel", "A Memoir", "A History", "Stories", "A Mystery", "A Thriller", "Poems",
-    "A Year in the Life", "Recipes and Rituals", "Notes from the Field", "An Investigation",
+    "A Novel",
+    "A Memoir",
+    "A History",
+    "Stories",
+    "A Mystery",
+    "A Thriller",
+    "Poems",
+    "A Year in the Life",
+    "Recipes and Rituals",
+    "Notes from the Field",
+    "An Investigation",
 )
 _FIRST = (
-    "Ada", "Ben", "Clara", "Daniel", "Esme", "Farah", "George", "Hana", "Isaac", "Joanna", "Kwame",
-    "Lena", "Marcus", "Nadia", "Owen", "Priya", "Quentin", "Rosa", "Samuel", "Tara", "Umar",
-    "Vera", "William", "Xiomara", "Yusuf", "Zoe", "Amelia", "Rhys", "Ines", "Tomasz", "Mei",
+    "Ada",
+    "Ben",
+    "Clara",
+    "Daniel",
+    "Esme",
+    "Farah",
+    "George",
+    "Hana",
+    "Isaac",
+    "Joanna",
+    "Kwame",
+    "Lena",
+    "Marcus",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Samuel",
+    "Tara",
+    "Umar",
+    "Vera",
+    "William",
+    "Xiomara",
+    "Yusuf",
+    "Zoe",
+    "Amelia",
+    "Rhys",
+    "Ines",
+    "Tomasz",
+    "Mei",
 )
 _LAST = (
-    "Adeyemi", "Blackwood", "Carver", "Dunmore", "Ellison", "Fairweather", "Garside", "Hollis",
-    "Iqbal", "Jansen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Pemberton",
-    "Quinlan", "Ravensworth", "Sorensen", "Thackeray", "Underwood", "Valdez", "Whitlock", "Xu",
-    "Yardley", "Zielinski", "Ashdown", "Brennan", "Castellano", "Devereux", "Eastwood", "Fenwick",
+    "Adeyemi",
+    "Blackwood",
+    "Carver",
+    "Dunmore",
+    "Ellison",
+    "Fairweather",
+    "Garside",
+    "Hollis",
+    "Iqbal",
+    "Jansen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Pemberton",
+    "Quinlan",
+    "Ravensworth",
+    "Sorensen",
+    "Thackeray",
+    "Underwood",
+    "Valdez",
+    "Whitlock",
+    "Xu",
+    "Yardley",
+    "Zielinski",
+    "Ashdown",
+    "Brennan",
+    "Castellano",
+    "Devereux",
+    "Eastwood",
+    "Fenwick",
 )
-_NARRATORS = ("Juliet Ashby", "Rupert Vance", "Nia Okoro", "Felix Hart", "Maya Lindon", "Theo Grant")
+_NARRATORS = (
+    "Juliet Ashby",
+    "Rupert Vance",
+    "Nia Okoro",
+    "Felix Hart",
+    "Maya Lindon",
+    "Theo Grant",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,7 +536,10 @@ def isbn13_check_digit(first12: str) -> str:
 
 def isbn13_is_valid(isbn: str) -> bool:
     return (
-        len(isbn) == 13 and isbn.isdigit() and isbn[:3] in ("978", "979") and isbn13_check_digit(isbn[:12]) == isbn[12]
+        len(isbn) == 13
+        and isbn.isdigit()
+        and isbn[:3] in ("978", "979")
+        and isbn13_check_digit(isbn[:12]) == isbn[12]
     )
 
 
@@ -424,7 +636,11 @@ class MarketingTextSpec:
 
     def text_on(self, when: date) -> str:
         n = bisect.bisect_right(self.revised_on, when)
-        return self.external_text if n == 0 else self.external_text.replace("</p>", f" (Revision {n}.)</p>", 1)
+        return (
+            self.external_text
+            if n == 0
+            else self.external_text.replace("</p>", f" (Revision {n}.)</p>", 1)
+        )
 
 
 @dataclass(slots=True)
@@ -543,12 +759,18 @@ class WorkState:
 
     @property
     def title(self) -> str:
-        return f"{self.title_prefix} {self.title_without_prefix}" if self.title_prefix else self.title_without_prefix
+        return (
+            f"{self.title_prefix} {self.title_without_prefix}"
+            if self.title_prefix
+            else self.title_without_prefix
+        )
 
     @property
     def authorship(self) -> str:
         names = [c.person_name for c in self.contributions if c.role == "A01"]
-        return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+        return (
+            " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,7 +832,13 @@ class World:
     ISBN_PREFIX = "97819"
     UNKNOWN_ISBN_PREFIX = "97818"  # never issued by this world: labels that match nothing
 
-    def __init__(self, seed: int = 42, n_works: int = 2000, go_live: date = DEFAULT_GO_LIVE, cache_size: int = 8192):
+    def __init__(
+        self,
+        seed: int = 42,
+        n_works: int = 2000,
+        go_live: date = DEFAULT_GO_LIVE,
+        cache_size: int = 8192,
+    ):
         if n_works < 1 or n_works > 1_000_000:
             raise ValueError("n_works must be between 1 and 1,000,000")
         self.seed = seed
@@ -706,7 +934,9 @@ class World:
             return None
         prefix, bare = at(spec.title, on)
         products = [
-            ProductState(p, at(p.pub_date, on), at(p.status, on), at(p.rights, on), at(p.prices, on))
+            ProductState(
+                p, at(p.pub_date, on), at(p.status, on), at(p.rights, on), at(p.prices, on)
+            )
             for p in spec.products
             if p.created_on <= on
         ]
@@ -733,14 +963,16 @@ class World:
 
     # ---- generation ----------------------------------------------------------------------
 
-    def _build_spec(self, i: int) -> WorkSpec:  # noqa: C901 - one recipe, read top to bottom
+    def _build_spec(self, i: int) -> WorkSpec:
         if not 0 <= i < self.n_works:
             raise IndexError(i)
         r = _rng(self.seed, "work", i)
         created = self.created_on(i)
         backlist = i < self.n_backlist
         if backlist:
-            first_pub = date(2000, 1, 1) + timedelta(days=r.randrange((CONSONANCE_START - date(2000, 1, 1)).days))
+            first_pub = date(2000, 1, 1) + timedelta(
+                days=r.randrange((CONSONANCE_START - date(2000, 1, 1)).days)
+            )
         else:
             first_pub = created + timedelta(days=r.randrange(240, 721))
         imprint = IMPRINTS[r.randrange(len(IMPRINTS))]
@@ -750,7 +982,11 @@ class World:
             prefix = r.choice(("The", "The", "A", None, None, None))
             bare = f"{r.choice(_ADJ)} {r.choice(_NOUN)}"
             if r.random() < 0.3:
-                bare = f"{bare} of {r.choice(_NOUN)}s" if prefix else f"{r.choice(_NOUN)}s of the {bare}"
+                bare = (
+                    f"{bare} of {r.choice(_NOUN)}s"
+                    if prefix
+                    else f"{r.choice(_NOUN)}s of the {bare}"
+                )
             return prefix, bare
 
         final_title = make_title()
@@ -783,7 +1019,9 @@ class World:
             )
         postpone_days = r.randrange(30, 121) if fate == "postponed" else 0
         actual_pub = first_pub + timedelta(days=postpone_days)
-        cancel_on = first_pub - timedelta(days=r.randrange(60, 200)) if fate == "cancelled" else None
+        cancel_on = (
+            first_pub - timedelta(days=r.randrange(60, 200)) if fate == "cancelled" else None
+        )
         if cancel_on is not None and cancel_on <= created:
             cancel_on = created + timedelta(days=1)
 
@@ -819,23 +1057,41 @@ class World:
         for seq in range(n_authors):
             a = r.randrange(self._author_pool)
             first, last = self.author_name(a)
-            contribs.append(Contribution(9_000_000 + 10 * i + seq, self.CONTACT_ID_BASE + a, first, last, "A01", seq + 1))
+            contribs.append(
+                Contribution(
+                    9_000_000 + 10 * i + seq, self.CONTACT_ID_BASE + a, first, last, "A01", seq + 1
+                )
+            )
         extra_role = _pick(r, ((0.10, "A12"), (0.05, "B01"), (0.08, "B06"), (1.0, None)))
         if extra_role:
             a = r.randrange(self._author_pool)
             first, last = self.author_name(a)
-            contribs.append(Contribution(9_000_000 + 10 * i + 5, self.CONTACT_ID_BASE + a, first, last, extra_role, len(contribs) + 1))
+            contribs.append(
+                Contribution(
+                    9_000_000 + 10 * i + 5,
+                    self.CONTACT_ID_BASE + a,
+                    first,
+                    last,
+                    extra_role,
+                    len(contribs) + 1,
+                )
+            )
 
         # --- rights -----------------------------------------------------------------------
         book_rights: Rights = _pick(r, RIGHTS_TEMPLATES)
         audio_rights: Rights = book_rights if r.random() < 0.6 else _pick(r, RIGHTS_TEMPLATES[1:])
-        rights_change_on = actual_pub + timedelta(days=r.randrange(-100, 600)) if fate == "rights_change" else None
+        rights_change_on = (
+            actual_pub + timedelta(days=r.randrange(-100, 600)) if fate == "rights_change" else None
+        )
         if rights_change_on is not None and rights_change_on <= created:
             rights_change_on = created + timedelta(days=1)
         changed_rights = _changed_rights(book_rights)
 
         # --- products ---------------------------------------------------------------------
-        plan = _pick(r, ((0.6, ("BB", "DG", "BC")), (0.3, ("BC", "DG")), (0.05, ("DG",)), (1.0, ("BB", "DG"))))
+        plan = _pick(
+            r,
+            ((0.6, ("BB", "DG", "BC")), (0.3, ("BC", "DG")), (0.05, ("DG",)), (1.0, ("BB", "DG"))),
+        )
         audio_p = {1: 0.9, 2: 0.6, 3: 0.2}[tier_at_launch.id]
         forms: list[tuple[str, int, int]] = []  # (form, pub offset from actual_pub, created offset)
         for f in plan:
@@ -847,13 +1103,23 @@ class World:
             forms.append(("AJ", r.choice((0, 0, 30)), -120))
             if r.random() < 0.15:
                 forms.append(("AC", 0, -120))
-        withdraw_on = actual_pub + timedelta(days=r.randrange(30, 900)) if fate == "withdrawn" else None
-        recall_on = actual_pub + timedelta(days=r.randrange(20, 400)) if fate in ("recalled", "temp_withdrawn") else None
+        withdraw_on = (
+            actual_pub + timedelta(days=r.randrange(30, 900)) if fate == "withdrawn" else None
+        )
+        recall_on = (
+            actual_pub + timedelta(days=r.randrange(20, 400))
+            if fate in ("recalled", "temp_withdrawn")
+            else None
+        )
         products: list[ProductSpec] = []
         for code, pub_off, created_off in forms:
             form = FORMS[code]
-            p_created = max(created, actual_pub + timedelta(days=created_off)) if not backlist else created
-            if (cancel_on is not None and p_created >= cancel_on) or (withdraw_on is not None and p_created >= withdraw_on):
+            p_created = (
+                max(created, actual_pub + timedelta(days=created_off)) if not backlist else created
+            )
+            if (cancel_on is not None and p_created >= cancel_on) or (
+                withdraw_on is not None and p_created >= withdraw_on
+            ):
                 continue  # nobody sets up a new format for a cancelled or withdrawn title
             k = len(products)
             planned = first_pub + timedelta(days=pub_off)
@@ -867,7 +1133,9 @@ class World:
             if actual > p_created:
                 status.append((actual, "04"))
             if cancel_on is not None:
-                status = [e for e in status if e[0] < cancel_on] + [(max(cancel_on, p_created), "01")]
+                status = [e for e in status if e[0] < cancel_on] + [
+                    (max(cancel_on, p_created), "01")
+                ]
             if withdraw_on is not None:
                 status = _set(status, max(withdraw_on, p_created), r.choice(("11", "17")))
             if recall_on is not None and k == 0 and recall_on > p_created:
@@ -882,16 +1150,35 @@ class World:
             rights0 = audio_rights if form.audio else book_rights
             rights_tl: Timeline = [(p_created, rights0)]
             if rights_change_on is not None:
-                rights_tl = _set(rights_tl, max(rights_change_on, p_created), _changed_rights(rights0) if form.audio else changed_rights)
+                rights_tl = _set(
+                    rights_tl,
+                    max(rights_change_on, p_created),
+                    _changed_rights(rights0) if form.audio else changed_rights,
+                )
             lo, hi = form.price_range
             gbp = round(lo + (hi - lo) * r.random(), 0) - 0.01
             prices = [
-                Price(10 * (self.PRODUCT_ID_BASE + 10 * i + k) + n, cur, ptype, qual, round(gbp * fx, 0) - 0.01 if cur != "GBP" else gbp)
+                Price(
+                    10 * (self.PRODUCT_ID_BASE + 10 * i + k) + n,
+                    cur,
+                    ptype,
+                    qual,
+                    round(gbp * fx, 0) - 0.01 if cur != "GBP" else gbp,
+                )
                 for n, (cur, ptype, qual, fx) in enumerate(CURRENCIES)
             ]
             prices_tl: Timeline = [(p_created, prices)]
             if not backlist and r.random() < 0.05:
-                cut = [Price(pr.id, pr.currency, pr.price_type, pr.qualifier, round(pr.amount * 0.8, 0) - 0.01) for pr in prices]
+                cut = [
+                    Price(
+                        pr.id,
+                        pr.currency,
+                        pr.price_type,
+                        pr.qualifier,
+                        round(pr.amount * 0.8, 0) - 0.01,
+                    )
+                    for pr in prices
+                ]
                 prices_tl.append((actual + timedelta(days=365), cut))
             physical_book = form.typename == "PhysicalBookProduct"
             products.append(
@@ -920,10 +1207,17 @@ class World:
         if audio_products:
             narrator = _NARRATORS[r.randrange(len(_NARRATORS))].split(" ")
             nar = Contribution(
-                9_000_000 + 10 * i + 7, self.CONTACT_ID_BASE + 900_000 + _NARRATORS.index(" ".join(narrator)),
-                narrator[0], narrator[1], "E07", len(contribs) + 1, audio_only=True,
+                9_000_000 + 10 * i + 7,
+                self.CONTACT_ID_BASE + 900_000 + _NARRATORS.index(" ".join(narrator)),
+                narrator[0],
+                narrator[1],
+                "E07",
+                len(contribs) + 1,
+                audio_only=True,
             )
-            contributions.append((max(created, audio_products[0].created_on), tuple(contribs) + (nar,)))
+            contributions.append(
+                (max(created, audio_products[0].created_on), tuple(contribs) + (nar,))
+            )
             contributions = _collapse(contributions, created, tuple(contribs))
 
         # --- marketing texts, links, cover ------------------------------------------------
@@ -932,7 +1226,12 @@ class World:
         full = f"{prefix} {bare}" if prefix else bare
         author = contribs[0].person_name
         texts = [
-            MarketingTextSpec(700000 + 10 * i, "SHORT_DESCRIPTION", f"<p>{full}: the new {main.thema_description.lower()} title from {author}.</p>", texts_on),
+            MarketingTextSpec(
+                700000 + 10 * i,
+                "SHORT_DESCRIPTION",
+                f"<p>{full}: the new {main.thema_description.lower()} title from {author}.</p>",
+                texts_on,
+            ),
             MarketingTextSpec(
                 700000 + 10 * i + 1,
                 "DESCRIPTION",
@@ -943,33 +1242,62 @@ class World:
             ),
         ]
         # Editors keep revising the copy: often around launch, now and then for the backlist.
-        busy_from, busy_to = max(texts_on, first_pub - timedelta(days=240)), actual_pub + timedelta(days=60)
+        busy_from, busy_to = (
+            max(texts_on, first_pub - timedelta(days=240)),
+            actual_pub + timedelta(days=60),
+        )
         revisions = set()
         if not backlist:
             for _ in range(r.randrange(5, 40)):
-                revisions.add(busy_from + timedelta(days=r.randrange(max(1, (busy_to - busy_from).days))))
+                revisions.add(
+                    busy_from + timedelta(days=r.randrange(max(1, (busy_to - busy_from).days)))
+                )
         quiet_from = max(busy_to, texts_on)
         for _ in range(r.randrange(0, 8)):
             revisions.add(quiet_from + timedelta(days=r.randrange(1, 4000)))
         texts[1].revised_on = tuple(sorted(d for d in revisions if d > texts_on))
         if r.random() < 0.3:
-            texts.append(MarketingTextSpec(700000 + 10 * i + 2, "REVIEW_QUOTE", f"<p>'{r.choice(('Unputdownable', 'A triumph', 'Dazzling'))}' - The Reader</p>", actual_pub + timedelta(days=30)))
+            texts.append(
+                MarketingTextSpec(
+                    700000 + 10 * i + 2,
+                    "REVIEW_QUOTE",
+                    f"<p>'{r.choice(('Unputdownable', 'A triumph', 'Dazzling'))}' - The Reader</p>",
+                    actual_pub + timedelta(days=30),
+                )
+            )
         links: list[WebLinkSpec] = []
         if products and r.random() < 0.4:
             for p in products:
                 links.append(
                     WebLinkSpec(
-                        800000 + 100 * i + p.k, p.k, f"https://www.{imprint.slug}.example/books/{p.isbn13}", "02",
-                        "Publisher's page for this title", max(p.created_on, first_pub - timedelta(days=150)),
+                        800000 + 100 * i + p.k,
+                        p.k,
+                        f"https://www.{imprint.slug}.example/books/{p.isbn13}",
+                        "02",
+                        "Publisher's page for this title",
+                        max(p.created_on, first_pub - timedelta(days=150)),
                     )
                 )
         cover_on = max(created, first_pub - timedelta(days=240))
 
         spec = WorkSpec(
-            index=i, id=self.work_id(i), created_on=created, backlist=backlist, first_pub_date=first_pub,
-            imprint=imprint, title=title, subtitle=subtitle, stage=stage, tier=tier, genres=genres,
-            contributions=contributions, products=products, marketing_texts=texts, web_links=links,
-            cover_created_on=cover_on, fate=fate,
+            index=i,
+            id=self.work_id(i),
+            created_on=created,
+            backlist=backlist,
+            first_pub_date=first_pub,
+            imprint=imprint,
+            title=title,
+            subtitle=subtitle,
+            stage=stage,
+            tier=tier,
+            genres=genres,
+            contributions=contributions,
+            products=products,
+            marketing_texts=texts,
+            web_links=links,
+            cover_created_on=cover_on,
+            fate=fate,
         )
         if not backlist:
             spec.legacy_videos = self._legacy_videos(spec, r, tier_at_launch, cancel_on)
@@ -978,17 +1306,29 @@ class World:
                     k = v.audio_product_k if v.audio_product_k is not None else 0
                     if k < len(products):
                         spec.web_links.append(
-                            WebLinkSpec(800000 + 100 * i + 10 + n, k, v.asset_url,
-                                        LEGACY_LINK_ROLE[v.deliverable] if r.random() < 0.7 else "00",
-                                        v.deliverable.replace("_", " ").capitalize(), v.published_on + timedelta(days=2))
+                            WebLinkSpec(
+                                800000 + 100 * i + 10 + n,
+                                k,
+                                v.asset_url,
+                                LEGACY_LINK_ROLE[v.deliverable] if r.random() < 0.7 else "00",
+                                v.deliverable.replace("_", " ").capitalize(),
+                                v.published_on + timedelta(days=2),
+                            )
                         )
         return spec
 
-    def _legacy_videos(self, spec: WorkSpec, r: random.Random, tier: Tier, cancel_on: date | None) -> list[LegacyVideo]:
+    def _legacy_videos(
+        self, spec: WorkSpec, r: random.Random, tier: Tier, cancel_on: date | None
+    ) -> list[LegacyVideo]:
         launch_on = spec.first_pub_date - timedelta(days=150)
         plan: list[tuple[str, int | None]] = []
         if tier.id == 1:
-            plan += [("TRAILER", None), ("AUTHOR_INTERVIEW", None), ("TEASER", None), ("SOCIAL_CUTDOWN", None)]
+            plan += [
+                ("TRAILER", None),
+                ("AUTHOR_INTERVIEW", None),
+                ("TEASER", None),
+                ("SOCIAL_CUTDOWN", None),
+            ]
             if r.random() < 0.03:
                 plan.append(("EVENT_RECORDING", None))
         elif tier.id == 2:
@@ -1002,7 +1342,11 @@ class World:
                 if p.form.code == "AJ":
                     plan.append(("AUDIOBOOK_SAMPLE", p.k))
         out: list[LegacyVideo] = []
-        actual_pub = min(at(p.pub_date, date.max) for p in spec.products) if spec.products else spec.first_pub_date
+        actual_pub = (
+            min(at(p.pub_date, date.max) for p in spec.products)
+            if spec.products
+            else spec.first_pub_date
+        )
         for n, (deliverable, audio_k) in enumerate(plan):
             master_on = launch_on + timedelta(days=r.randrange(20, 91))
             if audio_k is not None:
@@ -1038,7 +1382,9 @@ class World:
                     unpublished_on=unpublished,
                     channels=LEGACY_CHANNELS[deliverable],
                     region_mode="world" if r.random() < 0.2 else "rights",
-                    label_mode=_pick(r, ((0.85, "full"), (0.07, "isbn"), (0.04, "unknown_isbn"), (1.0, "none"))),
+                    label_mode=_pick(
+                        r, ((0.85, "full"), (0.07, "isbn"), (0.04, "unknown_isbn"), (1.0, "none"))
+                    ),
                     duration_seconds=r.randrange(lo, hi + 1),
                     width=1080 if vertical else 1920,
                     height=1920 if vertical else 1080,

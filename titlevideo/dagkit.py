@@ -60,6 +60,20 @@ def date_param(description: str) -> Any:
     )
 
 
+def sync_params() -> dict[str, Any]:
+    """The Params of both sync DAGs (the same meaning in each, so they are defined once)."""
+    from airflow.sdk import Param
+
+    return {
+        "date": date_param(
+            "Warehouse date this sync acts on (default: from the warehouse asset event)."
+        ),
+        "dry_run": Param(
+            False, type="boolean", description="Plan only: show what would be written."
+        ),
+    }
+
+
 class MissingDateError(ValueError):
     pass
 

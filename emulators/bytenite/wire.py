@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from emulators.catalog import DELIVERABLES
 from emulators.common import rfc3339
 
 # --------------------------------------------------------------------------------------------
@@ -38,19 +39,7 @@ NEW, READY, PARTITIONING, RUNNING, ASSEMBLING, COMPLETE, FAILED, ABORTED = JOB_S
 RUN_SEQUENCE = (READY, PARTITIONING, RUNNING, ASSEMBLING, COMPLETE)
 TERMINAL_STATES = frozenset({COMPLETE, FAILED, ABORTED})
 
-DELIVERABLE_TYPES = tuple(
-    f"DELIVERABLE_TYPE_{d}"
-    for d in (
-        "TRAILER",
-        "AUTHOR_INTERVIEW",
-        "TEASER",
-        "SOCIAL_CUTDOWN",
-        "AUDIOBOOK_SAMPLE",
-        "NARRATED_EXCERPT",
-        "EVENT_RECORDING",
-        "BEHIND_THE_SCENES",
-    )
-)
+DELIVERABLE_TYPES = tuple(f"DELIVERABLE_TYPE_{d}" for d in DELIVERABLES)
 ASSET_FORMATS = tuple(f"ASSET_FORMAT_{f}" for f in ("MP4", "HLS", "DASH", "WEBM"))
 PUBLISHING_STATUSES = tuple(
     f"PUBLISHING_STATUS_{s}" for s in ("DRAFT", "READY", "PUBLISHED", "UNPUBLISHED", "FAILED")

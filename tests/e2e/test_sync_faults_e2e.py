@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 import pytest
 import requests
 
 from tests.e2e.harness import Emulators
+from tests.reliability.helpers import bytenite_state, consonance_state
 from titlevideo.config import Lake
 from titlevideo.extract.bytenite import extract_bytenite_metrics, extract_bytenite_snapshot
 from titlevideo.extract.consonance import extract_consonance
@@ -38,45 +38,6 @@ def _cycle(e: Emulators, lake: Lake, run: str) -> None:
     sync_consonance(c, lake, run_id=f"consonance-{run}")
 
 
-def _bytenite_state(e: Emulators) -> dict[str, Any]:
-    assets = {
-        a["id"]: (a["publishingStatus"], a.get("metadata"))
-        for a in e.bytenite_list("/v1/customer/assets")
-    }
-    placements = {
-        (p["assetId"], p["channel"]): (
-            p["state"],
-            sorted(p["regions"]["whitelist"]),
-            sorted(p["regions"]["blacklist"]),
-        )
-        for p in e.bytenite_list("/v1/customer/placements")
-    }
-    jobs = {j["id"]: j.get("labels") for j in e.bytenite_list("/v1/customer/jobs")}
-    return {"assets": assets, "placements": placements, "jobs": jobs}
-
-
-def _consonance_state(e: Emulators) -> dict[str, Any]:
-    links: Counter[tuple[Any, ...]] = Counter()
-    texts: Counter[tuple[Any, ...]] = Counter()
-    after = None
-    while True:
-        page = e.graphql(
-            "query($s: WorkSearchAttributes){ works(workSearch: $s) { id marketingTexts { internalTextMarkdown } "
-            "products { id webLinks { link role description } } } }",
-            {"s": {"after": after} if after else {}},
-        )["works"]
-        if not page:
-            return {"links": links, "texts": texts}
-        for w in page:
-            for t in w["marketingTexts"]:
-                if t["internalTextMarkdown"]:
-                    texts[(w["id"], t["internalTextMarkdown"])] += 1
-            for p in w["products"]:
-                for wl in p["webLinks"]:
-                    links[(p["id"], wl["link"], wl["role"], wl["description"])] += 1
-        after = page[-1]["id"]
-
-
 def test_a_flaky_cycle_ends_in_the_same_remote_state_as_a_clean_one(tmp_path):
     clean = Emulators(seed=SEED, works=WORKS, today=TODAY)
     flaky = Emulators(seed=SEED, works=WORKS, today=TODAY, faults="flaky")
@@ -92,8 +53,8 @@ def test_a_flaky_cycle_ends_in_the_same_remote_state_as_a_clean_one(tmp_path):
         ), stats
         # read the end states with faults off (the comparison itself must not be flaky)
         flaky.set_faults("none")
-        assert _bytenite_state(flaky) == _bytenite_state(clean)
-        clean_c, flaky_c = _consonance_state(clean), _consonance_state(flaky)
+        assert bytenite_state(flaky) == bytenite_state(clean)
+        clean_c, flaky_c = consonance_state(clean), consonance_state(flaky)
         assert sum(clean_c["links"].values()) > 100 and sum(clean_c["texts"].values()) > 20
         assert flaky_c == clean_c  # no duplicate link or summary, none missing
         # and nothing was written twice: the flaky world's write log has no duplicate creates

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from titlevideo import codes
+from titlevideo import codes, config
 from titlevideo.bytenite.client import ByteNiteClient
 from titlevideo.config import Lake
 from titlevideo.connections import Endpoint
@@ -138,19 +138,7 @@ CHANNELS = {
         "OTHER",
     )
 }
-DELIVERABLE_TYPES = {
-    f"DELIVERABLE_TYPE_{d}"
-    for d in (
-        "TRAILER",
-        "AUTHOR_INTERVIEW",
-        "TEASER",
-        "SOCIAL_CUTDOWN",
-        "AUDIOBOOK_SAMPLE",
-        "NARRATED_EXCERPT",
-        "EVENT_RECORDING",
-        "BEHIND_THE_SCENES",
-    )
-}
+DELIVERABLE_TYPES = {f"DELIVERABLE_TYPE_{d}" for d in config.DELIVERABLE_TYPES}
 
 
 def _ts(value: str | None, field_name: str) -> datetime | None:
