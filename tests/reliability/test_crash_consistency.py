@@ -49,8 +49,8 @@ EXTRACT = ("consonance_extract", "bytenite_snapshot", "bytenite_metrics")
 
 # (step, failpoint): the step is killed at the failpoint, then rerun
 EXTRACT_CASES = [
-    ("consonance_extract", "extract.consonance.page@1"),
     ("consonance_extract", "lake.partition.before_rename@2"),
+    pytest.param("consonance_extract", "extract.consonance.page@1", marks=long),
     pytest.param("consonance_extract", "lake.partition.after_rename@1", marks=long),
     pytest.param("consonance_extract", "extract.commit.before_quarantine@3", marks=long),
     pytest.param("consonance_extract", "extract.commit.between_entities@2", marks=long),
@@ -73,7 +73,7 @@ BUILD_CASES = [
 ]
 SYNC_CASES = [
     ("bytenite_sync", "sync.call.after@120"),  # an asset metadata update, not yet recorded
-    ("consonance_sync", "sync.call.after@7"),  # a web link created, not yet recorded
+    pytest.param("consonance_sync", "sync.call.after@7", marks=long),  # a link created
     pytest.param("bytenite_sync", "sync.plan.recorded@2", marks=long),
     pytest.param("bytenite_sync", "sync.call.before@3", marks=long),
     pytest.param("bytenite_sync", "sync.call.after@3", marks=long),  # a job created, not run
@@ -261,3 +261,54 @@ def test_the_cases_cover_at_least_twenty_distinct_points_in_every_stage():
     covered = points(EXTRACT_CASES) | points(BUILD_CASES) | points(SYNC_CASES)
     assert len(covered) >= 20
     assert covered == set(POINTS)  # every failpoint in the code is exercised
+
+
+@long
+def test_killed_between_a_new_summary_and_the_deletion_of_the_old(
+    templates: Templates, tmp_path: Path
+):
+    """Day two replaces every performance summary: the new text is created, then the old one
+    deleted. Killed in between, a work shows two summaries; the rerun must keep the new one and
+    delete the old, and end as a run that was never killed."""
+    from titlevideo.config import load_rules
+
+    marker = load_rules().summary_marker
+
+    def two_days(name: str, failpoint: str | None) -> dict[str, Any]:
+        world = Emulators(seed=SEED, works=WORKS, today=TODAY1)
+        try:
+            lake = copy_lake(templates.a, tmp_path / name)
+            env = step_env(world, lake)
+            run_step("bytenite_sync", D1, env, run_id="b1")
+            run_step("consonance_sync", D1, env, run_id="c1")
+            world.set_clock(TODAY2)
+            for step in (*EXTRACT, "build", "bytenite_sync"):
+                run_step(step, D2, env, run_id="b2")
+            out: dict[str, Any] = {}
+            if failpoint:
+                run_step("consonance_sync", D2, env, failpoint=failpoint, run_id="killed")
+                summaries: dict[int, int] = {}
+                for work, text in consonance_state(world)["texts"]:
+                    if text.startswith(marker):
+                        summaries[work] = summaries.get(work, 0) + 1
+                out["doubled"] = sorted(w for w, n in summaries.items() if n > 1)
+            run_step("consonance_sync", D2, env, run_id="c2")
+            out |= {
+                "bytenite": bytenite_state(world),
+                "consonance": consonance_state(world),
+                "bytenite_writes": ok_writes(world, "bytenite"),
+                "consonance_writes": ok_writes(world, "consonance"),
+                "sync_state": sync_state(lake),
+            }
+            return out
+        finally:
+            world.stop()
+
+    reference = two_days("reference", None)
+    killed = two_days("killed", "sync.consonance.summary.created@3")
+    assert len(killed.pop("doubled")) == 1  # the window was real: one work had two summaries
+    replaced = [k for k in reference["consonance_writes"] if k[0] == "deleteMarketingText"]
+    assert len(replaced) > 50  # day two replaced the summaries
+    assert repeated(killed["consonance_writes"]) == {}
+    assert repeated(killed["bytenite_writes"]) == {}
+    assert killed == reference

@@ -111,3 +111,39 @@ def test_a_row_in_doubt_is_verified_even_when_nothing_else_would_plan_it(store):
     assert [(op.kind, op.in_doubt) for op in plan.ops] == [("update", True)]
     _run(store, t, "r3")
     assert t.calls == ["a.x=1"] and t.live == {"a": {"x": 1, "y": 2}}
+
+
+def test_a_row_that_failed_part_way_is_verified_before_its_retry(store):
+    from titlevideo.reverse.engine import RowError
+
+    class FailsOnY(TwoStep):
+        def apply(self, op: Op, calls) -> str | None:
+            have = dict(op.row.observed or {})
+            if have.get("x") != op.row.desired["x"]:
+                calls(
+                    "set x",
+                    lambda: (
+                        self.live.setdefault(op.row.key, {}).update(x=op.row.desired["x"])
+                        or self.calls.append("x")
+                    ),
+                )
+            if self.refuse_y:
+                raise RowError("y refused")
+            calls(
+                "set y",
+                lambda: (
+                    self.live.setdefault(op.row.key, {}).update(y=op.row.desired["y"])
+                    or self.calls.append("y")
+                ),
+            )
+            return op.row.key
+
+    t = FailsOnY({"a": {"x": 1, "y": 2}})
+    t.refuse_y = True
+    result = _run(store, t, "r1")
+    assert result["failed"] == 1 and t.calls == ["x"]
+    assert store.inflight("two-step") == {"a"}  # part of it may have been applied
+    t.refuse_y, t.calls = False, []
+    _run(store, t, "r2")
+    assert t.calls == ["y"] and t.live == {"a": {"x": 1, "y": 2}}
+    assert store.inflight("two-step") == set()

@@ -124,6 +124,7 @@ class ByteNiteClient:
         *,
         json_body: Any = None,
         params: Mapping[str, Any] | None = None,
+        idempotent: bool = True,
         **fmt: str,
     ) -> Any:
         path = self.paths[path_key].format(**fmt)
@@ -142,6 +143,7 @@ class ByteNiteClient:
             on_unauthorized=self._refresh_on_401,
             settle=self.endpoint.policy.write_settle if write else 0.0,
             connection=self.endpoint.conn_id,
+            idempotent=idempotent,
         )
 
     def pages(
@@ -201,7 +203,9 @@ class ByteNiteClient:
     # ---- writes --------------------------------------------------------------------------
 
     def create_job(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return self.request("POST", "jobs", json_body=payload)
+        """Not retried blindly (a repeat re-creates the NEW job): a lost answer raises
+        :class:`~titlevideo.transport.AmbiguousWrite` for the caller to read back."""
+        return self.request("POST", "jobs", json_body=payload, idempotent=False)
 
     def run_job(self, job_id: str) -> dict[str, Any]:
         return self.request("POST", "job_run", json_body={}, job_id=job_id)

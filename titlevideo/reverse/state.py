@@ -9,9 +9,10 @@ rebuilt. Tables:
 * ``sync_runs``: one row per run and target with the plan's counts, dry-run flag and outcome;
 * ``sync_plan``: every planned operation of a run (what a dry run shows);
 * ``sync_log``: one row per write call made, with its result;
-* ``sync_inflight``: rows whose calls have started and whose result is not yet recorded. A row
-  still listed when the next run plans was interrupted (a killed process): its remote side is in
-  doubt, and the engine reads it back before sending anything (see ``Engine.apply``).
+* ``sync_inflight``: rows whose calls have started and that have not succeeded since. A row
+  still listed when the next run plans was interrupted (a killed process) or failed part-way:
+  its remote side is in doubt, and the engine reads it back before sending anything (see
+  ``Engine.apply``).
 """
 
 from __future__ import annotations
@@ -156,8 +157,7 @@ class StateStore:
     def record_failure(self, target: str, key: str, error: str, max_attempts: int) -> str:
         """Count a failed attempt; after ``max_attempts`` the row is parked (reported, not retried)."""
         now = _now()
-        with self._lock, self._transaction():
-            self._done(target, key)
+        with self._lock, self._transaction():  # still in doubt: some calls may have applied
             row = self.con.execute(
                 "select attempts from sync_state where target = ? and key = ?", (target, key)
             ).fetchone()

@@ -22,13 +22,13 @@ import logging
 import uuid
 from typing import Any
 
-from titlevideo.bytenite.client import ByteNiteClient
+from titlevideo.bytenite.client import SYSTEM, ByteNiteClient
 from titlevideo.config import Lake, Rules, load_rules
 from titlevideo.connections import Endpoint
 from titlevideo.failpoints import failpoint
 from titlevideo.reverse.engine import Calls, Op, Row, Target
 from titlevideo.sync.common import read_rev, run_targets
-from titlevideo.transport import ApiError
+from titlevideo.transport import AmbiguousWrite, ApiError
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,20 @@ class JobsTarget(_RevTarget):
         state = self._state(job_id)
         return None if state in (None, "JOB_STATE_NEW") else {"exists": True}
 
+    def _create(
+        self, job_id: str, payload: dict[str, Any], calls: Calls, attempts: int = 4
+    ) -> None:
+        """Create once: after a lost answer, read the job back and send again only if absent."""
+        for _ in range(attempts):
+            try:
+                calls("create job", self.client.create_job, payload)
+                return
+            except AmbiguousWrite as exc:
+                if self._state(job_id) is not None:
+                    log.info("job %s was created despite %s", job_id, exc)
+                    return
+        raise ApiError(SYSTEM, "POST /v1/customer/jobs", None, f"job {job_id} not created")
+
     def apply(self, op: Op, calls: Calls) -> str | None:
         d = op.row.desired or {}
         ctx = op.row.context
@@ -112,7 +126,7 @@ class JobsTarget(_RevTarget):
         if state not in (None, "JOB_STATE_NEW"):
             return job_id  # created and run before (e.g. by a run that crashed before recording it)
         if state is None:  # NEW: created by an interrupted run, with this id; only run it
-            calls("create job", self.client.create_job, payload)
+            self._create(job_id, payload, calls)
             failpoint("sync.bytenite.job.created")
         try:
             calls("run job", self.client.run_job, job_id)
