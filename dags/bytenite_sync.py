@@ -12,6 +12,10 @@ Runs when the `warehouse` asset is updated. Each target is diffed against the du
 (`state/sync.sqlite`), planned (counts and samples in the log and the `sync_plan` table), and
 applied in rate-limited calls, each recorded in `sync_log`. With `dry_run` it stops after the plan.
 A rerun with no upstream change makes zero write calls.
+
+Then **announce** emits the `bytenite_synced` asset (with the date), which starts
+`consonance_sync`: the Consonance links and summaries follow this cycle's publishing. A dry run
+skips it. If the sync fails, `consonance_sync` waits for the next successful one.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import UTC, datetime
 
 from airflow.sdk import dag, task
 
-from titlevideo.dagkit import DEFAULT_ARGS, WAREHOUSE, assets, sync_params
+from titlevideo.dagkit import BYTENITE_SYNCED, DEFAULT_ARGS, WAREHOUSE, assets, sync_params
 
 
 @dag(
@@ -41,7 +45,13 @@ def bytenite_sync():
 
         return tasks.bytenite_sync(context)
 
-    sync()
+    @task(outlets=[assets()[BYTENITE_SYNCED]])
+    def announce(**context):
+        from titlevideo import tasks
+
+        return tasks.bytenite_synced(context)
+
+    sync() >> announce()
 
 
 bytenite_sync()

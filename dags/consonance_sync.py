@@ -7,8 +7,9 @@ unpublished or deleted assets removed), and one internal performance summary per
 (views, watch time, completion, top channels and countries, launch window, deliverables and their
 status, compliance findings), replaced only when its content changes.
 
-Runs when the `warehouse` asset is updated; `dry_run` stops after the plan. Payload errors are
-per-row failures, retried on the next run up to a cap.
+Runs when `bytenite_sync` has applied this cycle's changes (the `bytenite_synced` asset), so
+links and summaries see the assets ByteNite published in the same cycle; `dry_run` stops after
+the plan. Payload errors are per-row failures, retried on the next run up to a cap.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from datetime import UTC, datetime
 
 from airflow.sdk import dag, task
 
-from titlevideo.dagkit import DEFAULT_ARGS, WAREHOUSE, assets, sync_params
+from titlevideo.dagkit import BYTENITE_SYNCED, DEFAULT_ARGS, assets, sync_params
 
 
 @dag(
     dag_id="consonance_sync",
-    schedule=[assets()[WAREHOUSE]],
+    schedule=[assets()[BYTENITE_SYNCED]],
     start_date=datetime(2016, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,

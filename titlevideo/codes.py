@@ -26,9 +26,8 @@ ONIX_PUBLISHING_STATUS = {
     "16": "Temporarily withdrawn from sale",
     "17": "Permanently withdrawn from sale",
 }
-LIVE_STATUSES = ("02", "04")
-#: Withdrawn, cancelled or recalled: every placement of the title is disabled.
-DEAD_STATUSES = ("01", "11", "15", "16", "17")
+# Which statuses are live (published, pre-order) or withdrawn is in the warehouse seed
+# include/sql/seeds/onix_publishing_status.csv, the one place the SQL reads it from.
 
 #: ONIX 2.1 list 7 (product form), by family; letters A-Z after the family letter plus "Z" for other.
 _LIST7_FAMILIES = {
@@ -47,7 +46,6 @@ _LIST7_FAMILIES = {
 ONIX21_PRODUCT_FORMS = frozenset(
     {"00"} | {f + s for f, tail in _LIST7_FAMILIES.items() for s in tail}
 )
-AUDIO_FORMS = frozenset(c for c in ONIX21_PRODUCT_FORMS if c.startswith("A"))
 
 _ROLE = re.compile(r"^[A-Z][0-9]{2}$")  # ONIX list 17
 _TWO_DIGITS = re.compile(r"^[0-9]{2}$")  # ONIX lists 58, 59, 73

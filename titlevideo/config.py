@@ -41,6 +41,9 @@ CHANNELS = (
     "FACEBOOK",
     "X",
 )
+#: Placement channels ByteNite may report that the business rules do not (yet) use: the
+#: reference's draft of the extension lists them; they are accepted, never written.
+BYTENITE_ONLY_CHANNELS = ("WEB", "CTV", "OTHER")
 TIERS = ("Lead", "Key", "Core")
 
 

@@ -36,6 +36,9 @@ WAREHOUSE_POOL = "duckdb_writer"
 RAW_CONSONANCE = "raw_consonance"
 RAW_BYTENITE = "raw_bytenite"
 WAREHOUSE = "warehouse"
+#: Emitted by ``bytenite_sync`` after a real (not dry) run; ``consonance_sync`` runs on it, so its
+#: web links and summaries see this cycle's ByteNite publishing, never last cycle's.
+BYTENITE_SYNCED = "bytenite_synced"
 
 
 def assets() -> dict[str, Any]:
@@ -45,6 +48,7 @@ def assets() -> dict[str, Any]:
         RAW_CONSONANCE: Asset(name=RAW_CONSONANCE, uri="file:///lake/raw/consonance"),
         RAW_BYTENITE: Asset(name=RAW_BYTENITE, uri="file:///lake/raw/bytenite"),
         WAREHOUSE: Asset(name=WAREHOUSE, uri="file:///lake/warehouse/analytics.duckdb"),
+        BYTENITE_SYNCED: Asset(name=BYTENITE_SYNCED, uri="file:///lake/state/bytenite_synced"),
     }
 
 

@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -160,13 +161,33 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def write_json_atomic(path: Path, payload: Any) -> Path:
+def write_text_atomic(path: Path, text: str, *, point: str | None = None) -> Path:
+    """Write ``path`` through a temp file and a rename: readers see the old or the new text.
+    ``point`` names a failpoint between the write and the rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TMP_MARK}{uuid.uuid4().hex}")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str))
-    failpoint("lake.json.before_rename")
+    tmp.write_text(text)
+    if point:
+        failpoint(point)
     os.replace(tmp, path)
     return path
+
+
+def write_json_atomic(path: Path, payload: Any) -> Path:
+    text = json.dumps(payload, indent=2, sort_keys=True, default=str)
+    return write_text_atomic(path, text, point="lake.json.before_rename")
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put the freshly built directory ``new`` at ``target``: a previous ``target`` is renamed
+    aside, the new one renamed in, then the old one removed (a reader never sees a half one)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 class Quarantine:

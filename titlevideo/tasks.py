@@ -197,5 +197,19 @@ def bytenite_sync(context: dict[str, Any]) -> dict[str, Any]:
     return _sync(context, "bytenite_sync", "ByteNite")
 
 
+def bytenite_synced(context: dict[str, Any]) -> str:
+    """Hand the cycle to ``consonance_sync`` (the ``bytenite_synced`` asset event, with the date).
+    A dry run wrote nothing and announces nothing: the task is skipped, so no event is emitted."""
+    day = dagkit.resolve_day(context)
+    if (context.get("params") or {}).get("dry_run"):
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        raise AirflowSkipException(
+            "dry run: nothing written to ByteNite, consonance_sync not triggered"
+        )
+    _emit(context, dagkit.BYTENITE_SYNCED, day)
+    return day.isoformat()
+
+
 def consonance_sync(context: dict[str, Any]) -> dict[str, Any]:
     return _sync(context, "consonance_sync", "Consonance")

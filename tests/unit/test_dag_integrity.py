@@ -33,7 +33,7 @@ SCHEDULES = {
     "bytenite_extract": "daily",
     "warehouse_build": ["raw_consonance", "raw_bytenite"],
     "bytenite_sync": ["warehouse"],
-    "consonance_sync": ["warehouse"],
+    "consonance_sync": ["bytenite_synced"],
 }
 
 
@@ -54,3 +54,14 @@ def test_house_rules(dagbag, dag_id):
     for task in dag.tasks:
         assert task.owner == "data-engineering", f"{dag_id}.{task.task_id} owner {task.owner!r}"
         assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
+
+
+def test_consonance_sync_waits_for_a_real_bytenite_sync(dagbag):
+    """The Consonance links and summaries must see this cycle's ByteNite publishing: the asset
+    that starts consonance_sync is the one bytenite_sync's last task emits, after the sync."""
+    bytenite = dagbag.dags["bytenite_sync"]
+    consonance = dagbag.dags["consonance_sync"]
+    emitters = {t.task_id: [o.name for o in t.outlets] for t in bytenite.tasks if t.outlets}
+    assert emitters == {"announce": ["bytenite_synced"]}
+    assert bytenite.get_task("announce").upstream_task_ids == {"sync"}
+    assert [a.name for a in consonance.schedule] == ["bytenite_synced"]

@@ -123,21 +123,7 @@ PUBLISHING_STATUSES = {
     f"PUBLISHING_STATUS_{s}" for s in ("DRAFT", "READY", "PUBLISHED", "UNPUBLISHED", "FAILED")
 }
 PLACEMENT_STATES = {f"PLACEMENT_STATE_{s}" for s in ("PENDING", "ENABLED", "DISABLED", "ERROR")}
-CHANNELS = {
-    f"PLACEMENT_CHANNEL_{c}"
-    for c in (
-        "WEBSITE",
-        "RETAILER",
-        "CAMPAIGN_LANDING",
-        "YOUTUBE",
-        "TIKTOK",
-        "INSTAGRAM",
-        "FACEBOOK",
-        "X",
-        "CTV",
-        "OTHER",
-    )
-}
+CHANNELS = {f"PLACEMENT_CHANNEL_{c}" for c in (*config.CHANNELS, *config.BYTENITE_ONLY_CHANNELS)}
 DELIVERABLE_TYPES = {f"DELIVERABLE_TYPE_{d}" for d in config.DELIVERABLE_TYPES}
 
 

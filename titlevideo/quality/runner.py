@@ -10,7 +10,6 @@ its Data Docs site is rendered by GX's own site builder into a fresh folder that
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
@@ -21,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from titlevideo.lake import write_json_atomic
+from titlevideo.lake import replace_dir, write_json_atomic, write_text_atomic
 from titlevideo.quality.checks import DEFAULT_ROW_LIMIT, Suite, prepare
 
 log = logging.getLogger(__name__)
@@ -155,7 +154,7 @@ def run_suites(
                 "failed": sum(not r["success"] for r in results),
             }
             write_json_atomic(build_dir / "summary.json", summary_doc)
-            _replace_dir(build_dir, final_dir)
+            replace_dir(build_dir, final_dir)
             docs = final_dir / "index.html"
             _write_landing(final_dir.parent)
         finally:
@@ -172,18 +171,6 @@ def run_suites(
     if failures and raise_on_failure:
         raise QualityError(section, failures, docs)
     return summary
-
-
-def _replace_dir(new: Path, final: Path) -> None:
-    """Swap a freshly built docs folder in: the old one is renamed aside, then removed."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex}")
-        os.replace(final, old)
-    os.replace(new, final)
-    if old is not None:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(old)
 
 
 def _write_landing(root: Path) -> None:
@@ -207,6 +194,4 @@ def _write_landing(root: Path) -> None:
         "<!doctype html><html><head><meta charset='utf-8'><title>Data quality</title></head><body>"
         "<h1>Data quality (Great Expectations)</h1><ul>" + "".join(rows) + "</ul></body></html>"
     )
-    tmp = root / f".index.html.tmp-{uuid.uuid4().hex}"
-    tmp.write_text(page)
-    os.replace(tmp, root / "index.html")
+    write_text_atomic(root / "index.html", page)

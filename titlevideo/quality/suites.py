@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from titlevideo.config import CHANNELS, DELIVERABLE_TYPES, TIERS, Lake
+from titlevideo import codes
+from titlevideo.config import BYTENITE_ONLY_CHANNELS, CHANNELS, DELIVERABLE_TYPES, TIERS, Lake
 from titlevideo.quality.checks import (
     Check,
     Suite,
@@ -28,27 +29,8 @@ from titlevideo.quality.checks import (
 )
 from titlevideo.schemas import ENTITIES, Entity
 from titlevideo.warehouse import raw
-from titlevideo.warehouse.seeds import BYTENITE_ONLY_CHANNELS
 
-ONIX_64 = (
-    "00",
-    "01",
-    "02",
-    "03",
-    "04",
-    "05",
-    "06",
-    "07",
-    "08",
-    "09",
-    "10",
-    "11",
-    "12",
-    "13",
-    "15",
-    "16",
-    "17",
-)
+ONIX_64 = tuple(codes.ONIX_PUBLISHING_STATUS)
 ALL_CHANNELS = tuple(CHANNELS) + tuple(c for c in BYTENITE_ONLY_CHANNELS if c not in CHANNELS)
 ISBN13 = r"^97[89][0-9]{10}$"
 COUNTRY = r"^[A-Z]{2}$"

@@ -21,7 +21,6 @@ By hand::
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 import uuid
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from titlevideo.config import Lake
+from titlevideo.lake import replace_dir
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def build_report(lake: Lake, day: date, *, warehouse: Path | None = None) -> Rep
     try:
         (tmp / PLOTLY_JS).write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
         (tmp / "index.html").write_text(html, encoding="utf-8")
-        _replace_dir(tmp, target)
+        replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -98,14 +98,3 @@ def build_report(lake: Lake, day: date, *, warehouse: Path | None = None) -> Rep
         result.seconds,
     )
     return result
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put ``new`` at ``target``; a previous ``target`` is moved aside first, then removed."""
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

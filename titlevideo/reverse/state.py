@@ -210,8 +210,7 @@ class StateStore:
         planned: dict[str, Any],
         plan_rows: Iterable[tuple[str, str, str | None, Any]],
     ) -> None:
-        with self._lock:
-            self.con.execute("begin")
+        with self._lock, self._transaction():
             self.con.execute(
                 "delete from sync_plan where run_id = ? and target = ?", (run_id, target)
             )
@@ -227,7 +226,6 @@ class StateStore:
                     for k, op, reason, p in plan_rows
                 ],
             )
-            self.con.execute("commit")
 
     def finish_run(self, run_id: str, target: str, applied: dict[str, Any]) -> None:
         with self._lock:

@@ -27,17 +27,12 @@ from titlevideo.config import Lake, Rules, load_rules
 from titlevideo.connections import Endpoint
 from titlevideo.failpoints import failpoint
 from titlevideo.reverse.engine import Calls, Op, Row, Target
-from titlevideo.sync.common import read_rev, run_targets
+from titlevideo.sync.common import label, read_rev, run_targets
 from titlevideo.transport import AmbiguousWrite, ApiError
 
 log = logging.getLogger(__name__)
 
 HTTP_DATA_SOURCE = "type.googleapis.com/bytenite.data_source.HttpDataSource"
-
-
-def _label(code: str) -> str:
-    words = code.replace("_", " ").lower()
-    return words[:1].upper() + words[1:]
 
 
 class _RevTarget(Target):
@@ -112,7 +107,7 @@ class JobsTarget(_RevTarget):
             "jobId": job_id,
             "name": f"{ctx['deliverable_type'].lower().replace('_', '-')} {isbn}",
             "templateId": self.rules.job_template,
-            "description": f"{_label(ctx['deliverable_type'])} for {d.get('title')}",
+            "description": f"{label(ctx['deliverable_type'])} for {d.get('title')}",
             "labels": {k: v for k, v in d["labels"].items() if v is not None},
             "dataSource": {
                 "dataSourceDescriptor": "url",
@@ -125,7 +120,7 @@ class JobsTarget(_RevTarget):
         state = self._state(job_id)
         if state not in (None, "JOB_STATE_NEW"):
             return job_id  # created and run before (e.g. by a run that crashed before recording it)
-        if state is None:  # NEW: created by an interrupted run, with this id; only run it
+        if state is None:  # not there yet (NEW: an interrupted run created it; only run it)
             self._create(job_id, payload, calls)
             failpoint("sync.bytenite.job.created")
         try:
@@ -183,9 +178,7 @@ class PublishingTarget(_RevTarget):
         try:
             calls("publish asset", self.client.publish_asset, asset_id)
         except ApiError as exc:
-            current = (
-                self.client.request("GET", "asset", asset_id=asset_id).get("asset") or {}
-            ).get("publishingStatus")
+            current = (_asset(self.client, asset_id) or {}).get("publishingStatus")
             if current != "PUBLISHING_STATUS_PUBLISHED":
                 raise
             log.info("asset %s was already published (%s)", asset_id, exc)

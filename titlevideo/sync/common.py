@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 REV_COLUMNS = ("key", "desired_json", "observed_json", "observed_at", "context_json")
 
 
+def label(code: str) -> str:
+    """``AUTHOR_INTERVIEW`` -> ``Author interview`` (deliverable types, statuses in texts)."""
+    words = code.replace("_", " ").lower()
+    return words[:1].upper() + words[1:]
+
+
 def read_rev(warehouse: Path, model: str) -> Iterator[Row]:
     """Rows of a ``rev_`` model from a read-only connection to the warehouse."""
     import duckdb

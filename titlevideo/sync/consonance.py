@@ -25,7 +25,7 @@ from titlevideo.connections import Endpoint
 from titlevideo.consonance.client import ConsonanceClient
 from titlevideo.failpoints import failpoint
 from titlevideo.reverse.engine import Calls, Op, RowError, Target
-from titlevideo.sync.common import read_rev, run_targets
+from titlevideo.sync.common import label, read_rev, run_targets
 from titlevideo.transport import AmbiguousWrite
 
 log = logging.getLogger(__name__)
@@ -201,11 +201,6 @@ def _n(value: Any) -> str:
     return f"{int(value or 0):,}"
 
 
-def _label(code: str) -> str:
-    words = code.replace("_", " ").lower()
-    return words[:1].upper() + words[1:]
-
-
 def render_summary(facts: dict[str, Any], marker: str) -> str:
     """The performance summary text (markdown) from the facts of ``rev_consonance__summaries``."""
     lines = [
@@ -218,7 +213,7 @@ def render_summary(facts: dict[str, Any], marker: str) -> str:
     if facts.get("topChannels"):
         lines.append(
             "- Top channels: "
-            + "; ".join(f"{_label(c['channel'])} {_n(c['views'])}" for c in facts["topChannels"])
+            + "; ".join(f"{label(c['channel'])} {_n(c['views'])}" for c in facts["topChannels"])
         )
     if facts.get("topCountries"):
         lines.append(
@@ -234,7 +229,7 @@ def render_summary(facts: dict[str, Any], marker: str) -> str:
     if facts.get("deliverables"):
         lines.append(
             "- Deliverables: "
-            + "; ".join(f"{_label(d['type'])} {d['status'].lower()}" for d in facts["deliverables"])
+            + "; ".join(f"{label(d['type'])} {d['status'].lower()}" for d in facts["deliverables"])
         )
     c = facts.get("compliance") or {}
     problems = []
