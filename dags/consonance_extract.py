@@ -8,7 +8,7 @@ Daily extraction of Consonance title metadata into the Parquet lake:
   changed since the day before the interval start (one day of lookback; overlap is deduped
   in staging). The first run ever pulls the whole catalogue.
 * **Manual runs** take the `date` param (a manual run in Airflow 3 may have no interval);
-  `full_refresh` pulls the whole catalogue.
+  `full_refresh` pulls the whole catalogue; `mode` forces `daily`, `season` or `full`.
 * **Backfill runs** (`airflow backfill create`, e.g. over a publication season) pull the titles with
   a product published in each run's day, so a season's window yields the season's titles in full.
 
@@ -38,6 +38,16 @@ from titlevideo.dagkit import DEFAULT_ARGS, RAW_CONSONANCE, assets, date_param
     params={
         "date": date_param("Day to extract on a manual run (default: the run's data interval)."),
         "full_refresh": Param(False, type="boolean", description="Pull the whole catalogue."),
+        "mode": Param(
+            "auto",
+            type="string",
+            enum=["auto", "daily", "season", "full"],
+            description=(
+                "auto: the whole catalogue on the first run, then changes since the day before; "
+                "daily: changes only; season: titles with a product published that day "
+                "(what backfill runs do); full: the whole catalogue."
+            ),
+        ),
     },
 )
 def consonance_extract():

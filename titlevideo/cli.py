@@ -1152,7 +1152,7 @@ def _clear_leftovers(api: AirflowApi, dag_id: str, first: date, last: date) -> N
                 )
 
 
-def _check_alive(api: AirflowApi, airflow: LocalAirflow | None) -> None:
+def _check_alive(airflow: LocalAirflow | None) -> None:
     """The background Airflow must still run (a busy API server is waited for by ``call``)."""
     if airflow is not None and not airflow.alive():
         raise SystemExit(airflow._died("the background Airflow stopped"))
@@ -1165,7 +1165,7 @@ def _wait_backfills(
     days = (last - first).days + 1
     shown, shown_at = "", 0.0
     while True:
-        _check_alive(api, airflow)
+        _check_alive(airflow)
         states = {
             dag_id: {
                 (r["logical_date"] or "")[:10]: r["state"] for r in api.runs(dag_id, first, last)
@@ -1193,7 +1193,7 @@ def _wait_backfills(
 
 def _wait_run(api: AirflowApi, airflow: LocalAirflow | None, dag_id: str, run_id: str) -> str:
     while True:
-        _check_alive(api, airflow)
+        _check_alive(airflow)
         state = api.run_state(dag_id, run_id)
         if state in ("success", "failed"):
             return state

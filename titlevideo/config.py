@@ -303,7 +303,5 @@ def load_rules(path: str | None = None) -> Rules:
         raise ConfigError(f"business rules file {file} is not valid YAML: {exc}") from None
     try:
         return rules_from_dict(raw)
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, ConfigError):
-            raise ConfigError(f"{file}: {exc}") from None
+    except (TypeError, ValueError) as exc:  # ConfigError included
         raise ConfigError(f"{file}: {exc}") from None

@@ -5,7 +5,9 @@ with its scheme, ``password`` the API key, and ``extra`` may tune the retry poli
 (``{"timeout": 60, "max_attempts": 6}``). In tasks the connection is resolved through the
 provider's ``HttpHook`` (so secrets backends and ``AIRFLOW_CONN_*`` variables work); tests and
 benchmarks build an :class:`Endpoint` directly and never import Airflow. The extra may also set
-``writes_per_second``, the write rate the reverse-ETL may use against this deployment.
+``writes_per_second``, the write rate the reverse-ETL may use against this deployment, and
+``paths``: API paths that this deployment serves elsewhere (``{"assets": "/v2/media/assets"}``;
+names and placeholders as in ``titlevideo.bytenite.client.PATHS``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Endpoint:
     #: write calls per second this deployment allows (connection extra ``writes_per_second``);
     #: None = the business rules' default
     writes_per_second: float | None = None
+    #: path overrides by name (connection extra ``paths``), checked by the client that uses them
+    paths: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -88,9 +92,17 @@ def _endpoint(
         writes_per_second = None if wps is None else float(wps)
         if writes_per_second is not None and writes_per_second <= 0:
             raise ValueError("writes_per_second must be positive")
+        paths = (extra or {}).get("paths") or {}
+        if not isinstance(paths, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.startswith("/")
+            for k, v in paths.items()
+        ):
+            raise ValueError(
+                'paths must map names to absolute paths, e.g. {"assets": "/v2/assets"}'
+            )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"connection {conn_id!r}: bad extra: {exc}") from None
-    return Endpoint(conn_id, host, password, policy, writes_per_second)
+    return Endpoint(conn_id, host, password, policy, writes_per_second, dict(paths))
 
 
 def from_airflow(conn_id: str) -> Endpoint:

@@ -141,7 +141,7 @@ def bytenite_metrics(context: dict[str, Any]) -> list[dict[str, Any]]:
 def bytenite_done(
     context: dict[str, Any], snapshot: dict[str, Any], metrics: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    first, last = _window(context)
+    first, _ = _window(context)
     _emit(context, dagkit.RAW_BYTENITE, first, metric_dates=[m["date"] for m in metrics])
     written, quarantined, lines = _entity_lines(snapshot)
     for m in metrics:

@@ -3,7 +3,7 @@
 The documented API (auth, ``/v1/customer/jobs``) follows ByteNite's docs. Assets, placements and
 analytics are this project's **extension contract** (never part of ByteNite's public API); their
 paths live only in :data:`PATHS`, so a deployment whose service exposes them elsewhere remaps them
-here (or through the connection extra ``{"paths": {"assets": "/v2/..."}}``).
+through the connection extra ``{"paths": {"assets": "/v2/..."}}`` (same names, same placeholders).
 """
 
 from __future__ import annotations
@@ -48,6 +48,28 @@ PATHS: dict[str, str] = {
     "analytics_daily": "/v1/customer/analytics/daily",
 }
 
+
+def _checked_paths(endpoint: Endpoint, overrides: Mapping[str, str]) -> dict[str, str]:
+    """Overrides must name known paths and keep their placeholders (``{asset_id}``…)."""
+    import string
+
+    def fields(path: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(path) if f}
+
+    for name, path in overrides.items():
+        if name not in PATHS:
+            raise ConfigError(
+                f"connection {endpoint.conn_id!r}: extra paths: unknown name {name!r} "
+                f"(known: {', '.join(sorted(PATHS))})"
+            )
+        if fields(path) != fields(PATHS[name]):
+            raise ConfigError(
+                f"connection {endpoint.conn_id!r}: extra paths: {name!r} = {path!r} must use the "
+                f"placeholders of {PATHS[name]!r}"
+            )
+    return dict(overrides)
+
+
 #: Refresh the token when less than this many seconds of life remain.
 REFRESH_MARGIN = 60.0
 
@@ -62,7 +84,7 @@ class ByteNiteClient:
     ):
         self.endpoint = endpoint
         self.session = session or requests.Session()
-        self.paths = {**PATHS, **(paths or {})}
+        self.paths = {**PATHS, **_checked_paths(endpoint, {**endpoint.paths, **(paths or {})})}
         self.page_size = page_size
         self._token: str | None = None
         self._expires_at = 0.0

@@ -21,6 +21,7 @@ from titlevideo.config import Lake
 from titlevideo.contract import Contract
 from titlevideo.failpoints import failpoint
 from titlevideo.lake import (
+    DATA_FILE,
     PartitionWriter,
     Quarantine,
     drift_report_path,
@@ -242,12 +243,20 @@ def read_manifest(lake: Lake, entity: Entity, day: date) -> dict[str, Any] | Non
 
 
 def other_partitions(lake: Lake, entity: Entity, day: date) -> list[date]:
+    """Dates of the committed partitions of ``entity`` other than ``day`` (the rules of
+    ``titlevideo.warehouse.raw.list_partitions``, without importing DuckDB into extraction)."""
     base = lake.raw / entity.source / entity.name
+    prefix = entity.partition_key + "="
     out = []
-    if base.exists():
+    if base.is_dir():
         for d in base.iterdir():
-            if d.name.startswith(entity.partition_key + "=") and (d / "data.parquet").exists():
-                value = date.fromisoformat(d.name.split("=", 1)[1])
-                if value != day:
-                    out.append(value)
+            if not d.name.startswith(prefix) or not (d / DATA_FILE).exists():
+                continue
+            try:
+                value = date.fromisoformat(d.name[len(prefix) :])
+            except ValueError:
+                log.warning("ignoring %s: partition value is not YYYY-MM-DD", d)
+                continue
+            if value != day:
+                out.append(value)
     return sorted(out)
