@@ -3,9 +3,11 @@
 The sequence (one writer at a time — the Airflow pool ``duckdb_writer`` and a lock file here):
 
 1. take ``warehouse/.build.lock`` (``flock``: released by the kernel if the process dies);
-2. create ``warehouse/.analytics.duckdb.build-<uuid>`` (storage format :data:`STORAGE_VERSION`);
-3. load ``ref`` (seeds and business rules), list the raw lake (the manifest), decide full or
-   incremental (see below), expose each raw entity as a typed temp view;
+2. create ``warehouse/.analytics.duckdb.build-<uuid>`` (storage format :data:`STORAGE_VERSION`),
+   list the raw lake (the manifest) and decide full or incremental (see below); an incremental
+   build replaces that file by a copy of the previous warehouse and drops every table in it but
+   the incremental ones;
+3. load ``ref`` (seeds and business rules), expose each raw entity as a typed temp view;
 4. run ``include/sql`` layer by layer in dependency order; after each model, its tests; a failing
    test stops the build;
 5. record the manifest, model runs and test results in schema ``meta``;
@@ -18,13 +20,14 @@ temp file and leaves the previous warehouse untouched.
 
 **Incremental facts.** An ``incremental`` model (``fct_video_daily``) is partitioned by a date
 column fed by one raw entity (``daily_metrics``, one complete partition per metric date). A
-normal build copies the previous warehouse's table minus the metric dates whose raw partition
-files were added, changed (size or mtime) or removed since the manifest stored in that warehouse,
-then inserts those dates from the lake — a date is replaced, never appended — and runs the model's
-``.refresh.sql`` so columns taken from rebuilt dimensions (the matched work id) are current. Every
-other model is rebuilt. A missing or unreadable previous warehouse, a changed model fingerprint
-(the SQL of the model or anything upstream), or ``full_rebuild=True`` rebuilds everything from
-the lake; both paths give identical tables.
+normal build starts from a copy of the previous warehouse file, keeps that table as stored, deletes
+the metric dates whose raw partition files were added, changed (size or mtime) or removed since
+the manifest stored in that warehouse, inserts those dates from the lake — a date is replaced,
+never appended — and runs the model's ``.refresh.sql`` so columns taken from rebuilt dimensions
+(the matched work id) are current. Every other model is rebuilt. A missing or unreadable previous
+warehouse (or one in another storage format), a changed model fingerprint (the SQL of the model
+or anything upstream), or ``full_rebuild=True`` rebuilds everything from the lake in a new file;
+both paths give identical tables.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ import errno
 import fcntl
 import logging
 import os
+import shutil
+import struct
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -259,8 +264,6 @@ def _swap(tmp: Path, target: Path) -> None:
 
 def storage_header_number(path: Path) -> int:
     """The storage-format number in a DuckDB file header (what a 1.x client checks on open)."""
-    import struct
-
     with open(path, "rb") as fh:
         magic, number = struct.Struct("<8x4sQ").unpack(fh.read(20))
     if magic != b"DUCK":
@@ -288,16 +291,8 @@ def _build_into(
     raw_names = {raw.relation_name(e): e for e in ENTITIES.values()}
     drivers = _incremental_drivers(models, by_name, raw_names)
 
-    con = duckdb.connect(os.fspath(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+    con = _connect(tmp)
     try:
-        for schema in (*LAYERS, seeds.SCHEMA, META):
-            con.execute(f"create schema if not exists {ident(schema)}")
-        # Models refer to each other by bare name; temp views (raw, ephemeral) come first.
-        path = ",".join([*LAYERS, seeds.SCHEMA])
-        con.execute(f"set search_path = {sql_literal(path)}")
-        seeds.load(con, rules, sql_root)
-        _create_macros(con)
-
         manifest = raw.scan_lake(lake.raw)
         plan = _plan(con, lake, models, drivers, manifest, full_rebuild)
         log.info(
@@ -306,6 +301,26 @@ def _build_into(
             plan.reason,
             {k: [d.isoformat() for d in v] for k, v in plan.reload_dates.items()},
         )
+        if plan.mode == "incremental":
+            # Start from a copy of the previous file (we hold the lock: no build replaces it
+            # meanwhile): the incremental tables' carried-over partitions are then kept as they
+            # are stored instead of being decompressed and compressed again (a season's fact
+            # table: ~1 s to copy the file instead of ~15 s to copy the table).
+            con.execute("detach prev")
+            con.close()
+            _remove_db(tmp)
+            shutil.copyfile(lake.warehouse, tmp)
+            con = _connect(tmp)
+            _drop_rebuilt(con, {by_name[name].qualified for name in plan.reload_dates})
+
+        for schema in (*LAYERS, seeds.SCHEMA, META):
+            con.execute(f"create schema if not exists {ident(schema)}")
+        # Models refer to each other by bare name; temp views (raw, ephemeral) come first.
+        path = ",".join([*LAYERS, seeds.SCHEMA])
+        con.execute(f"set search_path = {sql_literal(path)}")
+        seeds.load(con, rules, sql_root)
+        _create_macros(con)
+
         restricted = {drivers[m].name: set(dates) for m, dates in plan.reload_dates.items()}
         for key, entity in ENTITIES.items():
             files = manifest[key]
@@ -344,8 +359,6 @@ def _build_into(
             if failed:
                 raise ModelTestFailure(failed)
             failpoint(f"warehouse.build.model.{model.layer}")
-        if plan.mode == "incremental":
-            con.execute("detach prev")
 
         quality: dict[str, Any] = {}
         failpoint("warehouse.build.before_quality")
@@ -360,6 +373,33 @@ def _build_into(
     finally:
         con.close()
     return plan, runs, results, quality
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(
+        os.fspath(path), config={"storage_compatibility_version": STORAGE_VERSION}
+    )
+
+
+def _drop_rebuilt(con: duckdb.DuckDBPyConnection, keep: set[str]) -> None:
+    """In a copy of the previous warehouse, drop every table and view except ``keep`` (the
+    incremental models' tables, as ``schema.name`` quoted): every other model, the seeds and
+    ``meta`` are rebuilt, and a table whose model was removed must not survive."""
+    db = con.execute("select current_database()").fetchone()[0]
+    objects = con.execute(
+        """
+        select 'table', schema_name, table_name from duckdb_tables()
+        where database_name = ? and not temporary and not internal
+        union all
+        select 'view', schema_name, view_name from duckdb_views()
+        where database_name = ? and not temporary and not internal
+        """,
+        [db, db],
+    ).fetchall()
+    for kind, schema, name in objects:
+        qualified = f"{ident(schema)}.{ident(name)}"
+        if qualified not in keep:
+            con.execute(f"drop {kind} {qualified}")
 
 
 def _incremental_drivers(
@@ -440,6 +480,14 @@ def _plan(
         return Plan("full", "full rebuild requested")
     if not lake.warehouse.exists():
         return Plan("full", "no previous warehouse")
+    try:
+        header = storage_header_number(lake.warehouse)
+    except (OSError, ValueError, struct.error) as exc:
+        log.warning("previous warehouse cannot be read (%s); rebuilding in full", exc)
+        return Plan("full", "previous warehouse unreadable")
+    if header != STORAGE_HEADER_NUMBER:
+        # an incremental build starts from a copy of the previous file: it must have our format
+        return Plan("full", f"previous warehouse is in storage format {header}")
     try:
         con.execute("attach ? as prev (read_only)", [os.fspath(lake.warehouse)])
     except duckdb.Error as exc:
@@ -522,17 +570,14 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> Mode
 
 
 def _run_incremental(con: duckdb.DuckDBPyConnection, model: Model, dates: tuple[date, ...]) -> None:
+    """Replace ``dates`` in the table carried over in the copied previous warehouse.
+
+    Every partition that did not change stays as stored; a changed (or removed) partition's rows
+    are deleted and the reloaded ones appended, so a date is replaced, never appended twice.
+    """
     target = model.qualified
     part = ident(model.partition_by)
-    source = f"prev.{ident(model.schema)}.{ident(model.name)}"
     dates_param = [list(dates)]
-    # Carry over every partition that did not change; changed ones are reloaded below. A plain
-    # filtered scan keeps the previous table's order (DuckDB preserves insertion order), so no
-    # sort is needed to keep rows clustered by date.
-    con.execute(
-        f"create table {target} as select * from {source} where not list_contains(?::date[], {part})",
-        dates_param,
-    )
     if dates:
         con.execute(f"create temp table _incoming as {select_sql(model)}")
         stray = con.execute(
@@ -543,6 +588,7 @@ def _run_incremental(con: duckdb.DuckDBPyConnection, model: Model, dates: tuple[
             raise ModelError(
                 f"{model.path}: produced {stray} row(s) outside the partitions being reloaded"
             )
+        con.execute(f"delete from {target} where list_contains(?::date[], {part})", dates_param)
         con.execute(f"insert into {target} by name select * from _incoming order by {part}")
         con.execute("drop table _incoming")
     if model.refresh_sql:

@@ -145,6 +145,46 @@ def test_a_changed_model_forces_a_full_rebuild(tmp_path, sql):
     )
 
 
+def test_an_incremental_build_keeps_only_the_incremental_tables_of_the_previous_file(tmp_path, sql):
+    """It starts from a copy of the previous warehouse: anything else in that file is dropped."""
+    ref = write_reference_lake(tmp_path)
+    lake = ref.builder.lake
+    build_warehouse(lake, rules=RULES, validate=None, sql_root=sql)
+    expected = snapshot(lake.warehouse)
+    con = duckdb.connect(str(lake.warehouse))  # a table of a model since removed, a stray view
+    con.execute("create table marts.mart_removed as select 1 as x")
+    con.execute("create view marts.v_stray as select 1 as x")
+    con.execute("update marts.dim_title set title = 'stale'")  # rebuilt, so overwritten
+    con.close()
+    result = build_warehouse(lake, rules=RULES, validate=None, sql_root=sql)
+    assert result.plan.mode == "incremental"
+    assert snapshot(lake.warehouse) == expected
+    con = duckdb.connect(str(lake.warehouse), read_only=True)
+    assert con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'mart_removed'"
+    ).fetchone() == (0,)
+    assert con.execute(
+        "select count(*) from duckdb_views() where view_name = 'v_stray'"
+    ).fetchone() == (0,)
+    con.close()
+
+
+def test_a_previous_warehouse_in_another_storage_format_forces_a_full_rebuild(
+    tmp_path, sql, monkeypatch
+):
+    from titlevideo.warehouse import build
+
+    ref = write_reference_lake(tmp_path)
+    lake = ref.builder.lake
+    build_warehouse(lake, rules=RULES, validate=None, sql_root=sql)
+    monkeypatch.setattr(build, "STORAGE_HEADER_NUMBER", 68)  # as if ours had moved on
+    result = build_warehouse(lake, rules=RULES, validate=None, sql_root=sql)
+    assert (result.plan.mode, result.plan.reason) == (
+        "full",
+        "previous warehouse is in storage format 67",
+    )
+
+
 def _no_temp_files(lake: Lake) -> bool:
     return not any(p.name.startswith(TEMP_PREFIX) for p in lake.warehouse_dir.iterdir())
 
