@@ -20,7 +20,7 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -161,21 +161,22 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def write_text_atomic(path: Path, text: str, *, point: str | None = None) -> Path:
-    """Write ``path`` through a temp file and a rename: readers see the old or the new text.
-    ``point`` names a failpoint between the write and the rename."""
+def write_text_atomic(
+    path: Path, text: str, *, before_rename: Callable[[], None] | None = None
+) -> Path:
+    """Write ``path`` through a temp file and a rename: readers see the old or the new text."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TMP_MARK}{uuid.uuid4().hex}")
     tmp.write_text(text)
-    if point:
-        failpoint(point)
+    if before_rename is not None:
+        before_rename()
     os.replace(tmp, path)
     return path
 
 
 def write_json_atomic(path: Path, payload: Any) -> Path:
     text = json.dumps(payload, indent=2, sort_keys=True, default=str)
-    return write_text_atomic(path, text, point="lake.json.before_rename")
+    return write_text_atomic(path, text, before_rename=lambda: failpoint("lake.json.before_rename"))
 
 
 def replace_dir(new: Path, target: Path) -> None:
