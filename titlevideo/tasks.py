@@ -10,6 +10,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from titlevideo import dagkit
@@ -44,7 +45,7 @@ def _window(context: dict[str, Any]) -> tuple[date, date]:
     return day, day
 
 
-def _emit(context: dict[str, Any], asset_name: str, day: date, **extra: Any) -> None:
+def emit(context: dict[str, Any], asset_name: str, day: date, **extra: Any) -> None:
     """Put the logical date into this task's asset event, for the consuming DAGs."""
     events = context.get("outlet_events")
     if events is None:
@@ -53,13 +54,18 @@ def _emit(context: dict[str, Any], asset_name: str, day: date, **extra: Any) -> 
     events[asset].extra = {"date": day.isoformat(), **extra}
 
 
-def write_run_report(dag_id: str, day: date, headline: str, details: list[str], data: Any) -> None:
+def run_report_path(dag_id: str, day: date) -> Path:
     """``reports/runs/<day>/<dag_id>.json``: what the default run's summary prints."""
     from titlevideo.config import Lake
+
+    return Lake.from_env().reports / "runs" / day.isoformat() / f"{dag_id}.json"
+
+
+def write_run_report(dag_id: str, day: date, headline: str, details: list[str], data: Any) -> None:
     from titlevideo.lake import write_json_atomic
 
-    path = Lake.from_env().reports / "runs" / day.isoformat() / f"{dag_id}.json"
-    write_json_atomic(path, {"headline": headline, "details": details, "data": data})
+    payload = {"headline": headline, "details": details, "data": data}
+    write_json_atomic(run_report_path(dag_id, day), payload)
 
 
 def _entity_lines(summary: dict[str, Any]) -> tuple[int, int, list[str]]:
@@ -104,7 +110,7 @@ def consonance_extract(context: dict[str, Any]) -> dict[str, Any]:
             mode=mode,
             window=(first, last),
         )
-    _emit(context, dagkit.RAW_CONSONANCE, first, mode=summary["mode"])
+    emit(context, dagkit.RAW_CONSONANCE, first, mode=summary["mode"])
     written, quarantined, lines = _entity_lines(summary)
     write_run_report(
         "consonance_extract",
@@ -142,7 +148,7 @@ def bytenite_done(
     context: dict[str, Any], snapshot: dict[str, Any], metrics: list[dict[str, Any]]
 ) -> dict[str, Any]:
     first, _ = _window(context)
-    _emit(context, dagkit.RAW_BYTENITE, first, metric_dates=[m["date"] for m in metrics])
+    emit(context, dagkit.RAW_BYTENITE, first, metric_dates=[m["date"] for m in metrics])
     written, quarantined, lines = _entity_lines(snapshot)
     for m in metrics:
         w, q, more = _entity_lines(m)
@@ -207,7 +213,7 @@ def bytenite_synced(context: dict[str, Any]) -> str:
         raise AirflowSkipException(
             "dry run: nothing written to ByteNite, consonance_sync not triggered"
         )
-    _emit(context, dagkit.BYTENITE_SYNCED, day)
+    emit(context, dagkit.BYTENITE_SYNCED, day)
     return day.isoformat()
 
 

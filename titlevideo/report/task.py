@@ -14,13 +14,14 @@ def report_task(context: dict[str, Any]) -> dict[str, Any]:
     from titlevideo.config import Lake
     from titlevideo.lake import write_json_atomic
     from titlevideo.report import build_report
+    from titlevideo.tasks import run_report_path
 
     day = dagkit.resolve_day(context)
     lake = Lake.from_env()
     result = build_report(lake, day)
     summary = result.summary()
 
-    run_report = lake.reports / "runs" / day.isoformat() / "warehouse_build.json"
+    run_report = run_report_path("warehouse_build", day)
     try:
         payload = json.loads(run_report.read_text())
     except (FileNotFoundError, ValueError):

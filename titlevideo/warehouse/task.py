@@ -16,8 +16,7 @@ LOCK_TIMEOUT_SECONDS = 300.0
 def build_task(context: dict[str, Any]) -> dict[str, Any]:
     """Build and swap the warehouse for the run's day; emit the warehouse asset with the day."""
     from titlevideo.config import Lake
-    from titlevideo.lake import write_json_atomic
-    from titlevideo.tasks import fail_fast
+    from titlevideo.tasks import emit, fail_fast, write_run_report
     from titlevideo.warehouse.build import build_warehouse
 
     day = dagkit.resolve_day(context)
@@ -31,24 +30,19 @@ def build_task(context: dict[str, Any]) -> dict[str, Any]:
             lock_timeout=LOCK_TIMEOUT_SECONDS,
         )
     summary = result.summary()
-    events = context.get("outlet_events")
-    if events is not None:
-        events[dagkit.assets()[dagkit.WAREHOUSE]].extra = {"date": day.isoformat()}
+    emit(context, dagkit.WAREHOUSE, day)
     facts = summary["rows"].get("fct_video_daily", 0)
-    write_json_atomic(
-        lake.reports / "runs" / day.isoformat() / "warehouse_build.json",
-        {
-            "headline": (
-                f"{summary['mode']} build: {summary['models']} models, {facts} daily fact rows, "
-                f"{summary['tests_passed']} model tests and {summary['suites_passed']} GX suites passed"
-            ),
-            "details": [
-                f"reason: {summary['reason']}",
-                f"metric dates reloaded: {summary['reloaded_dates']}",
-                *(f"{name}: {rows} rows" for name, rows in summary["rows"].items()),
-                f"data docs: {lake.reports / 'data_docs' / 'index.html'}",
-            ],
-            "data": summary,
-        },
+    write_run_report(
+        "warehouse_build",
+        day,
+        f"{summary['mode']} build: {summary['models']} models, {facts} daily fact rows, "
+        f"{summary['tests_passed']} model tests and {summary['suites_passed']} GX suites passed",
+        [
+            f"reason: {summary['reason']}",
+            f"metric dates reloaded: {summary['reloaded_dates']}",
+            *(f"{name}: {rows} rows" for name, rows in summary["rows"].items()),
+            f"data docs: {lake.reports / 'data_docs' / 'index.html'}",
+        ],
+        summary,
     )
     return summary
