@@ -21,16 +21,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from procstat import rss_mb
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 27)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def peak_mb() -> float:

@@ -26,24 +26,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from procstat import rss_mb, vmhwm_mb
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def vmhwm_mb() -> float:
-    """Peak RSS of this process (its address space's high-water mark, reset by exec)."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def days(first: str, last: str) -> list[str]:

@@ -42,6 +42,7 @@ from typing import Any
 
 import psutil
 import requests
+from procstat import vmhwm_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -155,14 +156,6 @@ def measure(cmd: list[str], *, log: Path, timeout: float = 3600) -> dict[str, An
     result["wall_s"] = wall
     result["peak_rss_mb"] = round(max(peak_tree, peak_hwm, result.get("vmhwm_mb") or 0), 1)
     return result
-
-
-def vmhwm_mb(pid: int | str = "self") -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def free_port() -> int:

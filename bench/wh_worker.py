@@ -24,18 +24,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from procstat import vmhwm_mb
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-
-
-def vmhwm_mb() -> float:
-    """Peak RSS of this process (its address space's high-water mark, reset by exec)."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def build(job: dict[str, Any]) -> dict[str, Any]:
