@@ -85,5 +85,5 @@ backfill: $(STAMP)  ## Backfill a publication season: SEASON="Spring 2026" [FROM
 	$(BIN)/python -m titlevideo.cli backfill --season "$(SEASON)" $(if $(FROM),--from-date $(FROM)) $(if $(TO),--to-date $(TO))
 
 .PHONY: chaos
-chaos: $(STAMP)  ## The long reliability suite: chaos cycles and every crash point (tests marked long; ~40 min)
+chaos: $(STAMP)  ## The long reliability suite: chaos cycles and every crash point (tests marked long; ~15 min)
 	$(BIN)/python -m pytest -m long $(PYTEST_ARGS)
