@@ -380,6 +380,11 @@ def warehouse(cfg: dict[str, Any], lake: Path) -> dict[str, Any]:
             "full_tests_s": med("full", "tests_s"),
             "full_quality_s": med("full", "quality_s"),
             "gx_import_s": med("full", "gx_import_s"),
+            "full_dbt_parse_s": med("full", "dbt_parse_s"),
+            "full_dbt_docs_s": med("full", "dbt_docs_s"),
+            "incremental_dbt_parse_s": med("incremental", "dbt_parse_s"),
+            "incremental_dbt_build_s": med("incremental", "dbt_build_s"),
+            "incremental_dbt_docs_s": med("incremental", "dbt_docs_s"),
             "incremental_build_s": inc_s,
             "incremental_models_s": med("incremental", "models_s"),
             "incremental_title_performance_path_s": inc_path_s,
@@ -526,6 +531,8 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
     cfg = settings(args.quick)
+    if os.environ.get("BENCH_RUNS"):  # fewer (or more) timed repetitions, e.g. on a loaded machine
+        cfg["runs"] = max(1, int(os.environ["BENCH_RUNS"]))
     global WORK
     # a quick run has its own work folder: it must not replace the full run's season lake
     WORK = RESULTS / ("work-quick" if cfg["quick"] else "work")

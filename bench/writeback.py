@@ -66,9 +66,9 @@ class World:
     def cycle(self) -> dict[str, Any]:
         from titlevideo.extract.bytenite import extract_bytenite_metrics, extract_bytenite_snapshot
         from titlevideo.extract.consonance import extract_consonance
-        from titlevideo.sync.bytenite import sync_bytenite
-        from titlevideo.sync.common import run_id_for
-        from titlevideo.sync.consonance import sync_consonance
+        from titlevideo.reverse.run import run_id_for
+        from titlevideo.reverse.targets.bytenite import sync_bytenite
+        from titlevideo.reverse.targets.consonance import sync_consonance
         from titlevideo.warehouse.build import build_warehouse
 
         before = self.seqs()

@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 
 from airflow.sdk import dag, task
 
-from titlevideo.dagkit import BYTENITE_SYNCED, DEFAULT_ARGS, WAREHOUSE, assets, sync_params
+from titlevideo.dagkit import BYTENITE_SYNCED_ASSET, DEFAULT_ARGS, WAREHOUSE_ASSET, sync_params
 
 
 @dag(
     dag_id="bytenite_sync",
-    schedule=[assets()[WAREHOUSE]],
+    schedule=[WAREHOUSE_ASSET],
     start_date=datetime(2016, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
@@ -41,15 +41,15 @@ from titlevideo.dagkit import BYTENITE_SYNCED, DEFAULT_ARGS, WAREHOUSE, assets, 
 def bytenite_sync():
     @task
     def sync(**context):
-        from titlevideo import tasks
+        from titlevideo.reverse import task as edge
 
-        return tasks.bytenite_sync(context)
+        return edge.bytenite_sync(context)
 
-    @task(outlets=[assets()[BYTENITE_SYNCED]])
+    @task(outlets=[BYTENITE_SYNCED_ASSET])
     def announce(**context):
-        from titlevideo import tasks
+        from titlevideo.reverse import task as edge
 
-        return tasks.bytenite_synced(context)
+        return edge.bytenite_synced(context)
 
     sync() >> announce()
 

@@ -6,11 +6,17 @@ Daily extraction of Consonance title metadata into the Parquet lake:
 
 * **Scheduled runs** cover one day (`CronDataIntervalTimetable("@daily")`) and pull the works
   changed since the day before the interval start (one day of lookback; overlap is deduped
-  in staging). The first run ever pulls the whole catalogue.
+  in staging). The first run ever pulls the whole catalogue, and so does the first run after
+  an upgrade that extracts fields the lake's full extraction lacks.
 * **Manual runs** take the `date` param (a manual run in Airflow 3 may have no interval);
-  `full_refresh` pulls the whole catalogue; `mode` forces `daily`, `season` or `full`.
+  `mode` forces `daily`, `season` or `full` (the whole catalogue). The former `full_refresh`
+  param is gone: a trigger that still passes it is told to use `mode=full`.
 * **Backfill runs** (`airflow backfill create`, e.g. over a publication season) pull the titles with
   a product published in each run's day, so a season's window yields the season's titles in full.
+
+First, `check` runs the preflight against the Consonance connection (authentication, every
+GraphQL document the pipeline sends validated against the server's schema); a pass is reused for
+a day, a failure stops the run with the report.
 
 Invalid records go to `quarantine/consonance/…` with their reason; unknown API fields are
 recorded in `reports/drift/…`; a breaking API change fails before anything is made visible.
@@ -19,26 +25,18 @@ Emits the `raw_consonance` asset with `{"date": …}` for `warehouse_build`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
 
-from titlevideo.dagkit import DEFAULT_ARGS, RAW_CONSONANCE, assets, date_param
+from titlevideo.dagkit import RAW_CONSONANCE_ASSET, daily_extract_args
 
 
 @dag(
     dag_id="consonance_extract",
     schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
-    start_date=datetime(2016, 1, 1, tzinfo=UTC),
-    catchup=False,
-    max_active_runs=2,  # bounded, so a season backfill does not flood the API
-    default_args=DEFAULT_ARGS,
     tags=["consonance", "extract", "lake"],
     doc_md=__doc__,
-    params={
-        "date": date_param("Day to extract on a manual run (default: the run's data interval)."),
-        "full_refresh": Param(False, type="boolean", description="Pull the whole catalogue."),
-        "mode": Param(
+    **daily_extract_args(  # start, end, catch-up, run limit, and the `date` Param of both
+        mode=Param(
             "auto",
             type="string",
             enum=["auto", "daily", "season", "full"],
@@ -48,16 +46,22 @@ from titlevideo.dagkit import DEFAULT_ARGS, RAW_CONSONANCE, assets, date_param
                 "(what backfill runs do); full: the whole catalogue."
             ),
         ),
-    },
+    ),
 )
 def consonance_extract():
-    @task(outlets=[assets()[RAW_CONSONANCE]])
+    @task
+    def check():
+        from titlevideo.extract import task as edge
+
+        edge.preflight("Consonance")
+
+    @task(outlets=[RAW_CONSONANCE_ASSET])
     def extract(**context):
-        from titlevideo import tasks
+        from titlevideo.extract import task as edge
 
-        return tasks.consonance_extract(context)
+        return edge.consonance_extract(context)
 
-    extract()
+    check() >> extract()
 
 
 consonance_extract()

@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 
 from airflow.sdk import dag, task
 
-from titlevideo.dagkit import BYTENITE_SYNCED, DEFAULT_ARGS, assets, sync_params
+from titlevideo.dagkit import BYTENITE_SYNCED_ASSET, DEFAULT_ARGS, sync_params
 
 
 @dag(
     dag_id="consonance_sync",
-    schedule=[assets()[BYTENITE_SYNCED]],
+    schedule=[BYTENITE_SYNCED_ASSET],
     start_date=datetime(2016, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
@@ -35,9 +35,9 @@ from titlevideo.dagkit import BYTENITE_SYNCED, DEFAULT_ARGS, assets, sync_params
 def consonance_sync():
     @task
     def sync(**context):
-        from titlevideo import tasks
+        from titlevideo.reverse import task as edge
 
-        return tasks.consonance_sync(context)
+        return edge.consonance_sync(context)
 
     sync()
 

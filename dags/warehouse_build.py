@@ -4,9 +4,10 @@
 Builds `warehouse/analytics.duckdb` from the raw lake (the L and T):
 
 1. **validate_raw** — Great Expectations suites on the day's raw partitions (keys, codes, ranges).
-2. **build** (pool `duckdb_writer`, one writer) — runs `include/sql` staging → intermediate →
-   marts into a *new* DuckDB file, runs every model's tests and the GX mart suites on it, then
-   renames it over `warehouse/analytics.duckdb`. A failed test or suite fails the run before the
+2. **build** (pool `duckdb_writer`, one writer) — `dbt build` of the dbt project `include/sql`
+   (in-process; staging → intermediate → marts → reverse, each model's data tests after it) into
+   a *new* DuckDB file, the GX mart suites on it, then renames it over
+   `warehouse/analytics.duckdb`. The log shows each model's and test's status and time. A failed test or suite fails the run before the
    swap: readers and the syncs keep the previous warehouse. Daily facts are incremental by
    metric date (only changed raw partitions are reloaded); `full_rebuild` rebuilds from the lake.
 3. **report** — the performance report from the marts (read-only): charts of top titles, launch

@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from stdnum import ean as stdnum_ean
+from stdnum import isbn as stdnum_isbn
+
 # --------------------------------------------------------------------------------------------
 # Fixed vocabularies
 # --------------------------------------------------------------------------------------------
@@ -37,9 +40,15 @@ CONSONANCE_START = date(2015, 6, 1)
 #: Frontlist works are created (acquired) between CONSONANCE_START and this date.
 LAST_CREATED = date(2028, 1, 1)
 #: Default date from which ByteNite video is requested by the integration rather than made by
-#: hand: assets whose master was ready before it are seeded history ("legacy").
+#: hand: assets whose master was ready before it are seeded history ("legacy"). This fixed date is
+#: the default of worlds built in code (tests, benchmarks); the emulators' command line
+#: (``--go-live``) defaults to the emulated date they start on instead.
 DEFAULT_GO_LIVE = date(2026, 9, 1)
 BACKLIST_SHARE = 0.15
+#: In the year before go-live the video team made a social cut-down by hand for every title,
+#: Core titles included (before that, for about a third of them): the launches just before the
+#: integration goes live all have video history.
+HAND_MADE_FOR_ALL = timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,31 +539,21 @@ def at(timeline: Timeline, when: date) -> Any:
 
 
 def isbn13_check_digit(first12: str) -> str:
-    total = sum(int(d) * (3 if n % 2 else 1) for n, d in enumerate(first12))
-    return str((10 - total % 10) % 10)
+    return stdnum_ean.calc_check_digit(first12)
 
 
 def isbn13_is_valid(isbn: str) -> bool:
-    return (
-        len(isbn) == 13
-        and isbn.isdigit()
-        and isbn[:3] in ("978", "979")
-        and isbn13_check_digit(isbn[:12]) == isbn[12]
-    )
+    return len(isbn) == 13 and isbn.isdigit() and stdnum_isbn.is_valid(isbn)
 
 
 def isbn13_to_isbn10(isbn13: str) -> str | None:
-    if not isbn13.startswith("978"):
-        return None
-    core = isbn13[3:12]
-    total = sum((10 - n) * int(d) for n, d in enumerate(core))
-    check = (11 - total % 11) % 11
-    return core + ("X" if check == 10 else str(check))
+    return stdnum_isbn.to_isbn10(isbn13) if isbn13.startswith("978") else None
 
 
 def hyphenate(isbn13: str, sep: str = "-") -> str:
-    # prefix-group-registrant-publication-check; registrant length fixed for this world.
-    return sep.join((isbn13[:3], isbn13[3], isbn13[4:7], isbn13[7:12], isbn13[12]))
+    """prefix-group-registrant-publication-check, split by the ISBN agency's range message
+    (python-stdnum carries it), e.g. ``978-1-900000-00-0``."""
+    return stdnum_isbn.format(isbn13, separator=sep)
 
 
 def _rng(seed: int, *parts: object) -> random.Random:
@@ -706,10 +705,20 @@ class WorkSpec:
     cover_created_on: date
     legacy_videos: list[LegacyVideo] = field(default_factory=list)
     fate: str = "normal"  # normal | cancelled | withdrawn | postponed | recalled | temp_withdrawn | rights_change
+    #: Dates the front cover was redesigned (a new image on the same supporting resource).
+    cover_revised_on: tuple[date, ...] = ()
+    #: A strict on-sale title: each product carries a sales embargo date (its publication date).
+    strict_on_sale: bool = False
+
+    def cover_version(self, on: date) -> int:
+        """1 for the first cover, n + 1 after its n-th redesign (0: no cover yet)."""
+        if on < self.cover_created_on:
+            return 0
+        return 1 + bisect.bisect_right(self.cover_revised_on, on)
 
     def change_dates(self) -> list[date]:
         """Every date on which the work or a closely related record changed (for changedSince)."""
-        dates = {self.created_on, self.cover_created_on}
+        dates = {self.created_on, self.cover_created_on, *self.cover_revised_on}
         for tl in (self.title, self.subtitle, self.stage, self.tier, self.contributions):
             dates.update(d for d, _ in tl)
         for p in self.products:
@@ -1315,7 +1324,25 @@ class World:
                                 v.published_on + timedelta(days=2),
                             )
                         )
+        self._cover_and_dates(spec, actual_pub)
         return spec
+
+    def _cover_and_dates(self, spec: WorkSpec, actual_pub: date) -> None:
+        """Cover redesigns and strict on-sale dates, from a stream of their own (so adding them
+        changed nothing else in the world). A frontlist cover is often redesigned once between
+        the first cover and a year after publication (the sales team's rethink, the paperback
+        look); now and then a backlist cover is refreshed."""
+        r = _rng(self.seed, "cover", spec.index)
+        start = spec.cover_created_on + timedelta(days=30)
+        if not spec.backlist:
+            revised = []
+            if r.random() < 0.35:
+                end = actual_pub + timedelta(days=400)
+                revised.append(start + timedelta(days=r.randrange(max(1, (end - start).days))))
+            spec.cover_revised_on = tuple(sorted(revised))
+            spec.strict_on_sale = r.random() < 0.15
+        elif r.random() < 0.05:
+            spec.cover_revised_on = (start + timedelta(days=r.randrange(1, 4000)),)
 
     def _legacy_videos(
         self, spec: WorkSpec, r: random.Random, tier: Tier, cancel_on: date | None
@@ -1333,7 +1360,8 @@ class World:
                 plan.append(("EVENT_RECORDING", None))
         elif tier.id == 2:
             plan += [("TRAILER", None), ("SOCIAL_CUTDOWN", None)]
-        elif r.random() < 0.3:
+        elif r.random() < 0.3 or spec.first_pub_date >= self.go_live - HAND_MADE_FOR_ALL:
+            # (the draw is made either way, so the rest of the work's history does not shift)
             plan.append(("SOCIAL_CUTDOWN", None))
         if tier.id <= 2 and r.random() < 0.02:
             plan.append(("BEHIND_THE_SCENES", None))

@@ -498,8 +498,36 @@ def common_arguments(
         default=None,
         help="the emulated date, YYYY-MM-DD (default: today, UTC)",
     )
+    parser.add_argument(
+        "--go-live",
+        type=date.fromisoformat,
+        default=None,
+        help="the day the integration goes live: video made before it is seeded history, made "
+        "by hand (default: the emulated date the emulator starts on)",
+    )
     parser.add_argument("--faults", default="none", choices=sorted(PROFILES))
     parser.add_argument("--log-level", default="warning")
+
+
+def go_live_of(args: argparse.Namespace) -> date:
+    """``--go-live``, else the emulated start date: served on its own, an emulator models a
+    publisher whose integration goes live the day it is first run, so everything up to then
+    (recent and upcoming titles included) has hand-made video history."""
+    return args.go_live or args.today or datetime.now(UTC).date()
+
+
+def world_of(args: argparse.Namespace, default_key: str) -> dict[str, Any]:
+    """The ``create_app`` keywords of the :func:`common_arguments`: the world (seed, works, the
+    emulated date, :func:`go_live_of`), the fault profile, and the accepted API keys (every
+    ``--api-key``, else ``default_key``)."""
+    return {
+        "seed": args.seed,
+        "works": args.works,
+        "today": args.today,
+        "faults": args.faults,
+        "api_keys": tuple(args.api_keys or (default_key,)),
+        "go_live": go_live_of(args),
+    }
 
 
 class ServerThread:

@@ -8,8 +8,8 @@ Subpackages, one per external system and one per pipeline stage:
 * ``titlevideo.extract`` - the two extraction jobs
 * ``titlevideo.warehouse`` - the DuckDB build from ``include/sql`` and its model tests
 * ``titlevideo.quality`` - Great Expectations suites
-* ``titlevideo.reverse`` - the reverse-ETL engine (diff, plan, apply, state, logs)
-* ``titlevideo.sync`` - the ByteNite and Consonance write-back flows
+* ``titlevideo.reverse`` - reverse ETL: the engine (diff, plan, exactly-once apply, state, logs)
+  and ``reverse.targets``, the ByteNite and Consonance write-back flows
 * ``titlevideo.report`` - the HTML performance report
 
 DAG files in ``dags/`` are thin: each task is one call into this package.

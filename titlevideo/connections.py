@@ -7,7 +7,7 @@ provider's ``HttpHook`` (so secrets backends and ``AIRFLOW_CONN_*`` variables wo
 benchmarks build an :class:`Endpoint` directly and never import Airflow. The extra may also set
 ``writes_per_second``, the write rate the reverse-ETL may use against this deployment, and
 ``paths``: API paths that this deployment serves elsewhere (``{"assets": "/v2/media/assets"}``;
-names and placeholders as in ``titlevideo.bytenite.client.PATHS``).
+names and placeholders as in ``titlevideo.bytenite.paths.PATHS``).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def _check_env_json(conn_id: str) -> None:
     if raw.lstrip().startswith("{"):
         try:
             json.loads(raw)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ConfigError(
                 f"AIRFLOW_CONN_{conn_id.upper()} is not valid JSON ({exc.msg} at character "
                 f"{exc.pos}): {_how_to_set(conn_id)}"

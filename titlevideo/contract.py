@@ -1,6 +1,6 @@
 """Schema contracts for raw API records: drift is reported, breaking changes fail, bad values quarantine.
 
-Three outcomes for an incoming record (ARCHITECTURE.md, issue "schema contract"):
+Three outcomes for an incoming record (docs/architecture.md, the extract layer):
 
 * a field the contract does not know → recorded in the drift report; the run goes on;
 * a required field missing, or a value of the wrong JSON type → :class:`ContractError` before

@@ -1,6 +1,9 @@
-"""What every DAG of the project shares: assets, default args, the logical-date rule.
+"""What every DAG file and every task edge (``titlevideo/<stage>/task.py``) shares: the assets,
+default args, the sync Params, the logical-date rule, asset events, the fail-fast rule for bad
+configuration, and the run reports (see docs/architecture.md, "DAG edges").
 
-Kept free of heavy imports: DAG files import this at parse time.
+Kept free of heavy imports: DAG files import this at parse time (the run-time helpers import what
+they need when called).
 
 The logical date a task works on (``resolve_day``), in order of precedence:
 
@@ -16,8 +19,14 @@ No date at all is an error that says how to give one.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import contextlib
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+from airflow.sdk import Asset
 
 OWNER = "data-engineering"
 
@@ -41,15 +50,73 @@ WAREHOUSE = "warehouse"
 BYTENITE_SYNCED = "bytenite_synced"
 
 
-def assets() -> dict[str, Any]:
-    from airflow.sdk import Asset
+#: The first day (``YYYY-MM-DD``) the two daily extract DAGs cover. Set, the scheduler runs every
+#: daily interval from that day on and catches up the ones it missed (after an outage, or on the
+#: first start of a deployment); unset, only the latest interval runs (no catch-up).
+SCHEDULE_START_ENV = "TITLEVIDEO_SCHEDULE_START"
+#: The last day they cover (``YYYY-MM-DD``; unset: no end). ``make soak`` moves it one day at a
+#: time, so the scheduler runs a month of days one cycle after the other.
+SCHEDULE_END_ENV = "TITLEVIDEO_SCHEDULE_END"
+DEFAULT_START = datetime(2016, 1, 1, tzinfo=UTC)
 
+
+def _env_day(name: str) -> datetime | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a date (YYYY-MM-DD)") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def daily_window() -> tuple[datetime, datetime | None, bool]:
+    """``start_date``, ``end_date`` and ``catchup`` of the daily extract DAGs: from
+    :data:`SCHEDULE_START_ENV` with catch-up if it is set, else 2016-01-01 without; the end from
+    :data:`SCHEDULE_END_ENV`."""
+    start = _env_day(SCHEDULE_START_ENV)
+    end = _env_day(SCHEDULE_END_ENV)
+    return (start or DEFAULT_START), end, start is not None
+
+
+def daily_extract_args(**params: Any) -> dict[str, Any]:
+    """The ``@dag`` arguments both daily extract DAGs share besides their schedule (each names
+    its ``CronDataIntervalTimetable("@daily")``): start, end and catch-up from
+    :func:`daily_window` (``TITLEVIDEO_SCHEDULE_START=YYYY-MM-DD``: every day from then on,
+    missed days caught up; ``TITLEVIDEO_SCHEDULE_END``: until that day), at most two runs at once
+    (so a season backfill does not flood the API), :data:`DEFAULT_ARGS`, and the Params: the
+    manual run's ``date``, then the DAG's own ``params``."""
+    start, end, catchup = daily_window()
     return {
-        RAW_CONSONANCE: Asset(name=RAW_CONSONANCE, uri="file:///lake/raw/consonance"),
-        RAW_BYTENITE: Asset(name=RAW_BYTENITE, uri="file:///lake/raw/bytenite"),
-        WAREHOUSE: Asset(name=WAREHOUSE, uri="file:///lake/warehouse/analytics.duckdb"),
-        BYTENITE_SYNCED: Asset(name=BYTENITE_SYNCED, uri="file:///lake/state/bytenite_synced"),
+        "start_date": start,
+        "end_date": end,
+        "catchup": catchup,
+        "max_active_runs": 2,
+        "default_args": DEFAULT_ARGS,
+        "params": {
+            "date": date_param(
+                "Day to extract on a manual run (default: the run's data interval)."
+            ),
+            **params,
+        },
     }
+
+
+RAW_CONSONANCE_ASSET = Asset(name=RAW_CONSONANCE, uri="file:///lake/raw/consonance")
+RAW_BYTENITE_ASSET = Asset(name=RAW_BYTENITE, uri="file:///lake/raw/bytenite")
+WAREHOUSE_ASSET = Asset(name=WAREHOUSE, uri="file:///lake/warehouse/analytics.duckdb")
+BYTENITE_SYNCED_ASSET = Asset(name=BYTENITE_SYNCED, uri="file:///lake/state/bytenite_synced")
+#: the assets by name
+ASSETS: dict[str, Asset] = {
+    a.name: a
+    for a in (RAW_CONSONANCE_ASSET, RAW_BYTENITE_ASSET, WAREHOUSE_ASSET, BYTENITE_SYNCED_ASSET)
+}
+
+
+def assets() -> dict[str, Asset]:
+    """:data:`ASSETS` (the same objects on every call)."""
+    return ASSETS
 
 
 def date_param(description: str) -> Any:
@@ -118,3 +185,44 @@ def resolve_day(context: dict[str, Any]) -> date:
         "this run has no data interval and no date: trigger it with the 'date' param, e.g. "
         '`airflow dags trigger <dag> --conf \'{"date": "2026-11-26"}\'`'
     )
+
+
+# ---- run time: what every task edge shares -----------------------------------------------------
+
+
+@contextlib.contextmanager
+def fail_fast() -> Iterator[None]:
+    """Errors no retry can cure (bad configuration, a refused API key, a host that is not the
+    API) fail the task at once with their one message, instead of after every retry."""
+    from titlevideo.config import ConfigError
+    from titlevideo.transport import AuthError
+
+    try:
+        yield
+    except (ConfigError, AuthError) as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(exc)) from None
+
+
+def emit(context: dict[str, Any], asset_name: str, day: date, **extra: Any) -> None:
+    """Put the logical date into this task's asset event, for the consuming DAGs."""
+    events = context.get("outlet_events")
+    if events is None:
+        return
+    asset = ASSETS[asset_name]
+    events[asset].extra = {"date": day.isoformat(), **extra}
+
+
+def run_report_path(dag_id: str, day: date) -> Path:
+    """``reports/runs/<day>/<dag_id>.json``: what the default run's summary prints."""
+    from titlevideo.config import Lake
+
+    return Lake.from_env().reports / "runs" / day.isoformat() / f"{dag_id}.json"
+
+
+def write_run_report(dag_id: str, day: date, headline: str, details: list[str], data: Any) -> None:
+    from titlevideo.lake import write_json_atomic
+
+    payload = {"headline": headline, "details": details, "data": data}
+    write_json_atomic(run_report_path(dag_id, day), payload)

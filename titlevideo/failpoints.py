@@ -40,7 +40,7 @@ POINTS: dict[str, str] = {
     "warehouse.build.before_meta": "the suites passed, build metadata not written",
     "warehouse.swap.before_replace": "the new file is complete and fsynced, not renamed",
     "warehouse.swap.after_replace": "the new warehouse is in place, the task has not returned",
-    # reverse ETL (titlevideo/reverse, titlevideo/sync)
+    # reverse ETL (titlevideo/reverse)
     "sync.plan.recorded": "a target's plan is stored, nothing applied",
     "sync.call.before": "a write call is about to be sent",
     "sync.call.after": "a write call succeeded, not yet logged or recorded in the sync state",

@@ -1,20 +1,33 @@
 """The Parquet lake: atomic, date-keyed partitions, quarantine and drift reports.
 
-Layout (ARCHITECTURE.md)::
+Layout (docs/architecture.md, the lake layer)::
 
+    lake.json                                                    the lake's format (below)
     raw/<source>/<entity>/<key>=YYYY-MM-DD/data.parquet
+    raw/<source>/<entity>/<key>=YYYY-MM-DD/_manifest.json       what the extraction wrote
     quarantine/<source>/<entity>/<key>=YYYY-MM-DD/data.parquet    rejected records + reason
     reports/drift/<source>/<entity>/<key>=YYYY-MM-DD.json        fields the contract did not know
 
 A partition is one file written through a temp name in the same directory and renamed over the
 old one (``os.replace``), so a reader sees the old complete file or the new complete file, never a
 partial one; a killed writer leaves only a dot-prefixed temp file that readers' ``*.parquet`` globs
-skip and the next writer of that partition removes. A rerun of a date replaces its partition.
+skip and the next writer of that partition removes. A writer holds an advisory lock (``flock``) on
+its temp file until it renames or drops it, so the next writer removes only temp files nobody
+holds: two runs writing the same partition at once (two first runs of a deployment both catching
+up the same history days) each finish, and the last rename wins. A rerun of a date replaces its
+partition.
+
+The lake carries a format version (:data:`LAKE_FORMAT`) in ``lake.json`` at its root, and every
+manifest carries the format it was written in (``lake_format``). The first extraction of a
+release (:func:`ensure_lake_format`) migrates an older lake in place, under a lock, one step
+after another, the marker written last; a lake in a newer format than this release knows (a
+downgrade) is refused with :class:`LakeFormatError` before anything is read or written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -23,17 +36,22 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from titlevideo.config import Lake
+from titlevideo.config import ConfigError, Lake
 from titlevideo.failpoints import failpoint
 
 log = logging.getLogger(__name__)
 
 DATA_FILE = "data.parquet"
+MANIFEST = "_manifest.json"
+LAKE_MARKER = "lake.json"
+#: The lake's format. 1: release 0.1.0's (no marker, unstamped manifests). 2: ``lake.json`` at
+#: the root, every manifest stamped with ``lake_format``.
+LAKE_FORMAT = 2
 TMP_MARK = ".tmp-"
 #: Rows a writer holds as Python dicts before converting them to Arrow.
 CONVERT_ROWS = 4096
@@ -79,12 +97,14 @@ class PartitionWriter:
         self._table_rows = 0
         self._table_bytes = 0
         self.committed = False
+        self._lock: IO[bytes] | None = None
 
     def __enter__(self) -> PartitionWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         for stale in self.directory.glob(f".*{TMP_MARK}*"):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()  # a writer that was killed mid-way
+            _remove_unless_held(stale)  # a writer that was killed mid-way, not a live one
+        self._lock = open(self.tmp, "wb")  # held until commit or exit
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         self._writer = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
         return self
 
@@ -141,7 +161,13 @@ class PartitionWriter:
         failpoint("lake.partition.after_rename")
         _fsync_dir(self.directory)
         self.committed = True
+        self._release()
         return self.final
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases its flock
+            self._lock = None
 
     def __exit__(self, *exc: object) -> None:
         if self._writer is not None:
@@ -150,6 +176,21 @@ class PartitionWriter:
         if not self.committed:
             with contextlib.suppress(FileNotFoundError):
                 self.tmp.unlink()
+        self._release()
+
+
+def _remove_unless_held(path: Path) -> None:
+    """Remove a partition writer's temp file unless a live writer holds its lock (the kernel
+    releases the lock of a killed process)."""
+    try:
+        with open(path, "rb") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # being written
+            path.unlink()
+    except FileNotFoundError:
+        pass  # renamed or removed by its writer meanwhile
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -231,3 +272,135 @@ def drift_report_path(lake: Lake, source: str, entity: str, key: str, value: dat
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# The lake's format version
+# --------------------------------------------------------------------------------------------
+
+
+class LakeFormatError(ConfigError):
+    """The lake (or one of its manifests) is in a newer format than this release knows."""
+
+
+def release() -> str:
+    """This package's release (the version its metadata declares)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("title-video-elt")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without install
+        return "unknown"
+
+
+def downgrade_message(what: str, found: int | str, mine: int | str, written_by: str | None) -> str:
+    by = f" (written by release {written_by})" if written_by else ""
+    return (
+        f"{what} is in format {found}{by}; this release ({release()}) knows formats up to "
+        f"{mine}. Downgrading is not supported: run release {written_by or 'that wrote it'} "
+        "or newer, or restore the lake's files from a backup taken before the upgrade."
+    )
+
+
+def read_lake_marker(lake: Lake) -> dict[str, Any] | None:
+    try:
+        marker = json.loads((lake.root / LAKE_MARKER).read_text())
+    except FileNotFoundError:
+        return None
+    except ValueError as exc:
+        raise LakeFormatError(f"{lake.root / LAKE_MARKER} is not valid JSON ({exc})") from None
+    if not isinstance(marker, dict) or not isinstance(marker.get("format"), int):
+        raise LakeFormatError(f"{lake.root / LAKE_MARKER} has no integer 'format'")
+    return marker
+
+
+def _lake_format(lake: Lake, marker: dict[str, Any] | None) -> int:
+    """The format of the lake: its marker's, or 1 for a lake of release 0.1.0 (files, no
+    marker); ``0`` for a lake with nothing in it yet."""
+    if marker is not None:
+        return int(marker["format"])
+    for d in (lake.raw, lake.quarantine, lake.state):
+        if d.is_dir() and any(d.iterdir()):
+            return 1
+    return 0
+
+
+def _stamp_manifests(lake: Lake) -> int:
+    """1 -> 2: every manifest gets ``lake_format: 2`` (content otherwise unchanged)."""
+    n = 0
+    for path in sorted(lake.raw.glob(f"*/*/*=*/{MANIFEST}")):
+        try:
+            payload = json.loads(path.read_text())
+        except ValueError:
+            log.warning("%s is not valid JSON; left as it is", path)
+            continue
+        if payload.get("lake_format") == 2:
+            continue
+        payload["lake_format"] = 2
+        write_text_atomic(path, json.dumps(payload, indent=2, sort_keys=True, default=str))
+        n += 1
+    return n
+
+
+#: step from format N to N + 1, in order
+MIGRATIONS: dict[int, Callable[[Lake], int]] = {1: _stamp_manifests}
+
+_CHECKED: set[Path] = set()
+
+
+def ensure_lake_format(lake: Lake) -> int:
+    """Refuse a lake newer than this release; migrate an older one to :data:`LAKE_FORMAT`.
+
+    Checked once per process and lake. The migration holds an exclusive lock on
+    ``<root>/.lake.lock`` and reads the marker again under it, so of two tasks starting at once
+    one migrates and the other finds the lake current; each step rewrites files atomically and
+    the marker is written last, so a migration killed half-way is done again from the start."""
+    if lake.root in _CHECKED:
+        return LAKE_FORMAT
+    found = _lake_format(lake, read_lake_marker(lake))
+    if found > LAKE_FORMAT:
+        newer = read_lake_marker(lake) or {}
+        raise LakeFormatError(
+            downgrade_message(f"The lake at {lake.root}", found, LAKE_FORMAT, newer.get("release"))
+        )
+    if found < LAKE_FORMAT:
+        lake.root.mkdir(parents=True, exist_ok=True)
+        with open(lake.root / ".lake.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            marker = read_lake_marker(lake)
+            found = _lake_format(lake, marker)
+            history = list((marker or {}).get("history", []))
+            if found < LAKE_FORMAT:
+                # a lake with nothing in it yet is simply marked; an older one migrated step by step
+                for step in range(found, LAKE_FORMAT) if found else ():
+                    changed = MIGRATIONS[step](lake)
+                    log.warning(
+                        "lake %s migrated from format %d to %d (%d files rewritten)",
+                        lake.root,
+                        step,
+                        step + 1,
+                        changed,
+                    )
+                    history.append(
+                        {
+                            "from": step,
+                            "to": step + 1,
+                            "release": release(),
+                            "at": now_utc().isoformat(),
+                            "files": changed,
+                        }
+                    )
+                marker = {"format": LAKE_FORMAT, "release": release(), "history": history}
+                write_text_atomic(
+                    lake.root / LAKE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n"
+                )
+    _CHECKED.add(lake.root)
+    return LAKE_FORMAT
+
+
+def check_manifest(path: Path, payload: dict[str, Any]) -> dict[str, Any]:
+    """A manifest this release can read (any older format), or :class:`LakeFormatError`."""
+    found = payload.get("lake_format", 1)
+    if isinstance(found, int) and found > LAKE_FORMAT:
+        raise LakeFormatError(downgrade_message(f"The manifest {path}", found, LAKE_FORMAT, None))
+    return payload

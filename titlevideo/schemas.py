@@ -56,6 +56,18 @@ PRICE = pa.struct(
         ("amount", pa.float64()),
     ]
 )
+SUPPORTING_RESOURCE = pa.struct(
+    [
+        ("supporting_resource_id", pa.int64()),
+        ("resource_variant", pa.string()),  # FRONT_COVER, BACK_COVER, AUTHOR_PHOTO, ...
+        ("url", pa.string()),  # null while Consonance is still processing the file
+        ("filename", pa.string()),
+        ("image_content_type", pa.string()),  # e.g. image/jpeg
+        ("status", pa.string()),  # DRAFT | FOR_APPROVAL | APPROVED | ARCHIVED
+        ("is_processing", pa.bool_()),
+        ("product_ids", pa.list_(pa.int64())),
+    ]
+)
 
 CONSONANCE_WORKS = Entity(
     "consonance",
@@ -74,6 +86,7 @@ CONSONANCE_WORKS = Entity(
         pa.field("authorship_description", pa.string()),
         pa.field("contributions", pa.list_(CONTRIBUTION)),
         pa.field("subjects", pa.list_(SUBJECT)),
+        pa.field("supporting_resources", pa.list_(SUPPORTING_RESOURCE)),  # covers and images
     ),
 )
 CONSONANCE_PRODUCTS = Entity(
@@ -92,6 +105,8 @@ CONSONANCE_PRODUCTS = Entity(
         pa.field("publishing_status_code", pa.string()),  # ONIX list 64, e.g. 04
         pa.field("publication_date", pa.date32()),
         pa.field("planned_publication_date", pa.date32()),
+        pa.field("sales_embargo_date", pa.date32()),  # no retail sale before it (ONIX 163: 02)
+        pa.field("out_of_print_date", pa.date32()),  # out of print / withdrawn (ONIX 163: 13)
         pa.field("for_sale_country_codes", pa.list_(pa.string())),
         pa.field("not_for_sale_country_codes", pa.list_(pa.string())),
         pa.field("is_for_sale_worldwide", pa.bool_()),

@@ -6,6 +6,8 @@
   unparsable values are treated as absent, the dlt #4036 lesson), bounded attempts.
 * Any other 4xx fails at once with :class:`ApiError`, whose message names the endpoint and the
   server's own message, never a credential (headers are never logged or echoed).
+* :func:`classify` is the policy itself, pure: one attempt's response or network error in, a
+  :class:`Verdict` out; :func:`call` sends, classifies, sleeps and retries.
 * :class:`PageGuard` stops a paging loop that repeats a cursor or runs past a page bound.
 """
 
@@ -19,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from queue import Full, Queue
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -218,6 +221,135 @@ def _server_message(response: requests.Response) -> str:
     return json.dumps(body)[:200]
 
 
+class Outcome(Enum):
+    """What one attempt of a request came to (see :func:`classify`)."""
+
+    OK = "ok"  # a parsed JSON body
+    RETRY = "retry"  # worth another attempt (5xx, 429, timeout, dropped connection, bad body)
+    AMBIGUOUS = "ambiguous"  # a write that may or may not have been applied: never retried blindly
+    AUTH = "auth"  # 401/403: the credentials are wrong
+    REFUSED = "refused"  # any other 4xx: refused for good
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    #: OK: the parsed body; otherwise the message (AUTH/REFUSED: the server's own)
+    body: Any = None
+    message: str = ""
+    status: int | None = None
+    #: RETRY: seconds the server asked to wait (``Retry-After``)
+    retry_after: float | None = None
+    #: RETRY: why the host could not be reached (connection refused, connect timeout, ...)
+    unreachable: str | None = None
+    #: the request went out and no answer came back: the server may still be applying it
+    no_answer: bool = False
+
+
+_NETWORK_ERRORS = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+
+def classify(
+    outcome: requests.Response | BaseException,
+    idempotent: bool,
+    *,
+    system: str = "",
+    endpoint: str = "",
+) -> Verdict:
+    """The verdict on one attempt: a response, or the exception ``session.request`` raised
+    (timeouts, connection errors, a connection dropped mid-response). Pure: no I/O, no sleep.
+
+    ``idempotent=False`` (a create that would duplicate if repeated): only failures that prove the
+    request was not applied (429, connection refused, connect timeout) are worth a retry; any
+    other failure is :attr:`Outcome.AMBIGUOUS`.
+    """
+    where = f"{system} {endpoint}"
+    if isinstance(outcome, BaseException):
+        exc = outcome
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return Verdict(
+                Outcome.RETRY,
+                message=f"connect timeout talking to {where}",
+                unreachable="connect timeout",
+            )
+        if isinstance(exc, requests.Timeout | requests.ConnectionError):
+            message = f"{type(exc).__name__} talking to {where}"
+            refused = isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()
+            if not refused and not idempotent:
+                return Verdict(Outcome.AMBIGUOUS, message=message, no_answer=True)
+            if isinstance(exc, requests.Timeout):
+                return Verdict(Outcome.RETRY, message=message, no_answer=not refused)
+            return Verdict(
+                Outcome.RETRY,
+                message=message,
+                unreachable=_connection_problem(exc),
+                no_answer=not refused,
+            )
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            message = f"connection dropped mid-response from {where}"
+            return Verdict(Outcome.RETRY if idempotent else Outcome.AMBIGUOUS, message=message)
+        raise TypeError(f"not a network error: {exc!r}")
+    response = outcome
+    status = response.status_code
+    if status == 429:
+        return Verdict(
+            Outcome.RETRY,
+            message=f"{where}: rate limited (429)",
+            status=429,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+    if status >= 500:
+        return Verdict(
+            Outcome.RETRY if idempotent else Outcome.AMBIGUOUS,
+            message=f"{where}: server error {status}",
+            status=status,
+        )
+    if status in (401, 403):
+        return Verdict(Outcome.AUTH, message=_server_message(response), status=status)
+    if status >= 400:
+        return Verdict(Outcome.REFUSED, message=_server_message(response), status=status)
+    try:
+        return Verdict(Outcome.OK, body=parse_json(response), status=status)
+    except ValueError:
+        if not idempotent:
+            return Verdict(
+                Outcome.AMBIGUOUS, message=f"{where}: truncated or invalid JSON body", status=status
+            )
+        return Verdict(
+            Outcome.RETRY,
+            message=f"{where}: truncated or invalid JSON body ({len(response.content)} bytes)",
+        )
+
+
+def _act(verdict: Verdict, system: str, endpoint: str, where: str) -> Any:
+    """Carry out a verdict: the body, or the exception :func:`call` raises or retries on."""
+    if verdict.outcome is Outcome.OK:
+        return verdict.body
+    if verdict.outcome is Outcome.RETRY:
+        error = TransientError(verdict.message, verdict.retry_after, verdict.status)
+        error.unreachable = verdict.unreachable
+        raise error
+    if verdict.outcome is Outcome.AMBIGUOUS:
+        raise AmbiguousWrite(
+            system,
+            endpoint,
+            verdict.status,
+            f"{verdict.message}; the write may or may not have been applied",
+        )
+    if verdict.outcome is Outcome.AUTH:
+        raise AuthError(
+            system,
+            endpoint,
+            verdict.status,
+            f"{verdict.message} (check the API key, the password of {where})",
+        )
+    raise ApiError(system, endpoint, verdict.status, verdict.message)
+
+
 def call(
     session: requests.Session,
     method: str,
@@ -248,16 +380,10 @@ def call(
     refreshed = False
     where = f"Airflow connection {connection!r}" if connection else "the Airflow connection"
 
-    def ambiguous(message: str, status: int | None = None) -> None:
-        if not idempotent:
-            raise AmbiguousWrite(
-                system, endpoint, status, f"{message}; the write may or may not have been applied"
-            )
-
     def attempt() -> Any:
         nonlocal refreshed
         try:
-            response = session.request(
+            response: requests.Response | BaseException = session.request(
                 method,
                 url,
                 json=json_body,
@@ -266,57 +392,24 @@ def call(
                 auth=_HEADERS_ONLY,
                 timeout=policy.timeout,
             )
-        except requests.exceptions.ConnectTimeout:
-            raise _unreachable(
-                f"connect timeout talking to {system} {endpoint}", "connect timeout"
-            ) from None
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            if not (isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()):
-                if settle > 0:
-                    log.warning("%s %s: no answer; settling %.1fs", system, endpoint, settle)
-                    time.sleep(settle)
-                ambiguous(f"{type(exc).__name__} talking to {system} {endpoint}")
-            message = f"{type(exc).__name__} talking to {system} {endpoint}"
-            if isinstance(exc, requests.Timeout):
-                raise TransientError(message) from None
-            raise _unreachable(message, _connection_problem(exc)) from None
-        except requests.exceptions.ChunkedEncodingError:
-            ambiguous(f"connection dropped mid-response from {system} {endpoint}")
-            raise TransientError(
-                f"connection dropped mid-response from {system} {endpoint}"
-            ) from None
-        status = response.status_code
-        if status == 401 and on_unauthorized is not None and not refreshed and on_unauthorized():
+        except _NETWORK_ERRORS as exc:
+            response = exc
+        if (
+            isinstance(response, requests.Response)
+            and response.status_code == 401
+            and on_unauthorized is not None
+            and not refreshed
+            and on_unauthorized()
+        ):
             refreshed = True
             raise TransientError(
                 f"{system} {endpoint}: token refused, refreshed", retry_after=0.01, status=401
             )
-        if status == 429:
-            raise TransientError(
-                f"{system} {endpoint}: rate limited (429)",
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-                status=429,
-            )
-        if status >= 500:
-            ambiguous(f"{system} {endpoint}: server error {status}", status)
-            raise TransientError(f"{system} {endpoint}: server error {status}", status=status)
-        if status in (401, 403):
-            raise AuthError(
-                system,
-                endpoint,
-                status,
-                f"{_server_message(response)} (check the API key, the password of {where})",
-            )
-        if status >= 400:
-            raise ApiError(system, endpoint, status, _server_message(response))
-        try:
-            return parse_json(response)
-        except ValueError:
-            ambiguous(f"{system} {endpoint}: truncated or invalid JSON body", status)
-            raise TransientError(
-                f"{system} {endpoint}: truncated or invalid JSON body "
-                f"({len(response.content)} bytes)"
-            ) from None
+        verdict = classify(response, idempotent, system=system, endpoint=endpoint)
+        if verdict.no_answer and settle > 0:
+            log.warning("%s %s: no answer; settling %.1fs", system, endpoint, settle)
+            time.sleep(settle)
+        return _act(verdict, system, endpoint, where)
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(TransientError),
@@ -341,12 +434,6 @@ def call(
         raise ApiError(
             system, endpoint, exc.status, f"gave up after {policy.max_attempts} attempts: {exc}"
         ) from None
-
-
-def _unreachable(message: str, problem: str) -> TransientError:
-    error = TransientError(message)
-    error.unreachable = problem
-    return error
 
 
 def _connection_problem(exc: Exception) -> str:

@@ -9,11 +9,13 @@ The OpenAPI document is ``openapi.yaml`` beside this file (also served at
 ``GET /v1/customer/docs/swagger.json``). In short:
 
 * **Documented API** (``/v1/auth/*``, ``/v1/customer/jobs*``, ``/info``, ``/logs``,
-  ``/datasource/test``) follows ``shared/reference/bytenite-api.md``: tokens from an API key
+  ``/datasource/test``) follows ByteNite's public documentation and client code: tokens from an API key
   (raw or ``Bearer``), int64 as strings, null for unset, rpcStatus errors with grpc-gateway's
   HTTP mapping, GenericResponse for actions, jobs whose state moves with wall time
   (``--job-step-seconds`` per state: NEW -> READY -> PARTITIONING -> RUNNING -> ASSEMBLING ->
   COMPLETE; a name containing ``FAIL`` or an exceeded ``config.jobTimeout`` gives FAILED).
+  An empty repeated field is an unset one, as in protobuf: ``[]`` in any list filter (logs'
+  ``taskIds``/``levels``/``services``, ``jobs/filter``, ``analytics/daily``) filters nothing.
 * **Extension** (NOT ByteNite's API; responses carry ``X-Emulator-Extension: true``): video
   assets (one per COMPLETE ``video-transcoding@v0.2`` job, id ``uuid5(UUID(jobId), "asset")``,
   READY at 02:00 UTC the day after the job completed), placements per asset x channel with

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date
 
-from emulators.catalog import DEFAULT_GO_LIVE
-from emulators.common import common_arguments, serve_forever
+from emulators.common import common_arguments, serve_forever, world_of
 
 from . import (
     DEFAULT_API_KEY,
@@ -40,24 +38,13 @@ def main(argv: list[str] | None = None) -> None:
         default=DEFAULT_JOB_STEP_SECONDS,
         help="wall seconds per job state step (0.2)",
     )
-    parser.add_argument(
-        "--go-live",
-        type=date.fromisoformat,
-        default=DEFAULT_GO_LIVE,
-        help=f"integration go-live: earlier video is seeded history (default {DEFAULT_GO_LIVE})",
-    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     state, app = create_app(
-        seed=args.seed,
-        works=args.works,
-        today=args.today,
-        faults=args.faults,
-        api_keys=tuple(args.api_keys or (DEFAULT_API_KEY,)),
+        **world_of(args, DEFAULT_API_KEY),
         token_ttl=args.token_ttl,
         rate_limit=args.rate_limit,
         job_step_seconds=args.job_step_seconds,
-        go_live=args.go_live,
     )
     banner = (
         f"ByteNite emulator (seed {args.seed}, {args.works} works, {len(state.assets)} assets, "

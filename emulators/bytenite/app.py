@@ -22,6 +22,12 @@ from .state import ByteniteState, Caller
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 EXTENSION_HEADER = {"X-Emulator-Extension": "true"}
+_CONTENT_TYPES = {
+    ".mp4": "video/mp4",
+    ".zip": "application/zip",
+    ".json": "application/json",
+    ".png": "image/png",
+}
 
 Handler = Callable[[Request, Caller | None, str], Awaitable[Any]]
 
@@ -186,6 +192,9 @@ def build_app(state: ByteniteState) -> Starlette:
         pagination, chunk = wire.page(items, limit, offset)
         return {"pagination": pagination, "data": chunk}
 
+    async def wallet_balance(request: Request, _: Caller | None, __: str) -> Any:
+        return state.wallet_balance()
+
     async def info(request: Request, _: Caller | None, __: str) -> Any:
         return {
             "version": "bytenite-emulator 1.0 (jobs API v0.1 + video extension)",
@@ -220,10 +229,10 @@ def build_app(state: ByteniteState) -> Starlette:
             )
         except wire.ApiError as err:
             return _json(wire.rpc_status(err.code, err.message), err.http)
-        ctype = (
-            "video/mp4"
-            if request.path_params["name"].endswith(".mp4")
-            else "application/octet-stream"
+        name = request.path_params["name"]
+        ctype = next(
+            (t for ext, t in _CONTENT_TYPES.items() if name.endswith(ext)),
+            "application/octet-stream",
         )
         return Response(content, media_type=ctype)
 
@@ -304,6 +313,7 @@ def build_app(state: ByteniteState) -> Starlette:
         ),
         (f"{c}/docs/swagger.json", "GET", swagger),
         (f"{c}/info", "GET", endpoint(info)),
+        (f"{c}/wallet/balance", "GET", endpoint(wallet_balance)),
         (f"{c}/jobs/templates", "GET", endpoint(templates)),
         (f"{c}/jobs/filter", "POST", endpoint(filter_jobs)),
         (f"{c}/jobs/run/{{jobId:id}}", "POST", endpoint(run_job, action=True, op="jobs.run")),

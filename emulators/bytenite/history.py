@@ -225,6 +225,7 @@ class History:
             "season": season_of(pub).name,
             "territory": rel.rights.description if rel is not None else None,
             "consonanceWorkId": cw,
+            "coverImageUrl": None,  # nobody attached the cover by hand
         }
 
 

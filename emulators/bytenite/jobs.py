@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -64,7 +65,8 @@ TEMPLATES: dict[str, Template] = {
             "video-transcoding@0.2",
             "video-chunker@0.2",
             "video-stitcher@0.2",
-            ("out_0/{slug}_1080p.mp4", "out_1/{slug}_720p.mp4"),
+            # two renditions and the poster frame (the legacy product's `png` output type)
+            ("out_0/{slug}_1080p.mp4", "out_1/{slug}_720p.mp4", "out_2/{slug}_poster.png"),
             video=True,
         ),
         Template(
@@ -81,6 +83,34 @@ TEMPLATES: dict[str, Template] = {
             "Image generation (diffusers)",
             "Generate images from a prompt",
             "img-gen-diffusers@1",
+            "replicate-fanout",
+            "zipper",
+            ("out_0/{slug}.zip",),
+        ),
+        Template(
+            # ByteNite's own demo and the llm-serving/img-gen docs: a GPU image-generation template
+            "img-gen-diffusers-flux-gpu-template",
+            "Image generation (FLUX, GPU)",
+            "Generate images from a prompt with a FLUX diffusers pipeline on a GPU",
+            "img-gen-diffusers-flux-gpu@1",
+            "replicate-fanout",
+            "zipper",
+            ("out_0/{slug}.zip",),
+        ),
+        Template(
+            "llama4-app-gpu-template",
+            "LLM serving (Llama 4, GPU)",
+            "Answer prompts with a Llama 4 model on a GPU",
+            "llama4-app-gpu@1",
+            "replicate-fanout",
+            "zipper",
+            ("out_0/{slug}.zip",),
+        ),
+        Template(
+            "opencv-container@v0.1",
+            "OpenCV container (legacy)",
+            "Run an OpenCV script over images (2023 custom-container example)",
+            "opencv-container@0.1",
             "replicate-fanout",
             "zipper",
             ("out_0/{slug}.zip",),
@@ -147,7 +177,11 @@ class Job:
     def result_names(self) -> list[str]:
         if self.legacy_asset is not None:
             first = self.legacy_asset.result_name
-            return [first, first.replace("out_0/", "out_1/").replace("_1080p", "_720p")]
+            return [
+                first,
+                first.replace("out_0/", "out_1/").replace("_1080p", "_720p"),
+                poster_name(first),
+            ]
         return [o.format(slug=self.slug) for o in self.template.outputs]
 
     def set_state(self, state: str, at: datetime, error: str | None = None) -> None:
@@ -309,6 +343,59 @@ def results_link(base_url: str, job: Job, name: str, secret: bytes) -> str:
     assert job.ended_at is not None
     expires = int((job.ended_at + timedelta(hours=48)).timestamp())
     return f"{base_url}/files/{job.id}/{name}?expires={expires}&sig={sign(secret, job.id, name, expires)}"
+
+
+def poster_name(rendition: str) -> str:
+    """The poster frame's result name beside a rendition: ``out_2/<slug>_poster.png``."""
+    stem = rendition.split("/", 1)[-1].rsplit("_", 1)[0]
+    return f"out_2/{stem}_poster.png"
+
+
+def poster_png(job_id: str) -> bytes:
+    """A real 16x9 PNG, one colour drawn from the job id (deterministic)."""
+    import struct
+    import zlib
+
+    w, h = 16, 9
+    rgb = hashlib.blake2b(job_id.encode(), digest_size=3).digest()
+    raw = b"".join(b"\x00" + rgb * w for _ in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def result_file(job_id: str, name: str) -> bytes:
+    """What a result link serves: a real ZIP archive for ``.zip`` (as ByteNite's ``zipper``
+    assembler writes), a JSON document for ``.json``; video renditions are a short text
+    placeholder (no playable media is modelled). Deterministic, so a re-download is identical."""
+    note = f"ByteNite emulator result {job_id}/{name}\n"
+    if name.endswith(".zip"):
+        import io
+        import zipfile
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            # fixed timestamps: the same bytes on every download
+            zf.writestr(zipfile.ZipInfo("output_0.txt", (2025, 1, 1, 0, 0, 0)), note)
+            zf.writestr(
+                zipfile.ZipInfo("manifest.json", (2025, 1, 1, 0, 0, 0)),
+                json.dumps({"jobId": job_id, "files": ["output_0.txt"]}),
+            )
+        return buf.getvalue()
+    if name.endswith(".json"):
+        return json.dumps({"jobId": job_id, "name": name, "text": note.strip()}).encode()
+    if name.endswith(".png"):
+        return poster_png(job_id)
+    return f"ByteNite emulator placeholder for {job_id}/{name}\n".encode()
 
 
 def sign(secret: bytes, job_id: str, name: str, expires: int) -> str:

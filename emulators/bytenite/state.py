@@ -37,6 +37,7 @@ from .jobs import (
     parse_config,
     parse_data_source,
     parse_params,
+    result_file,
     results_link,
     run_config,
     sign,
@@ -310,6 +311,17 @@ class ByteniteState(EmulatorCore):
             self.revoked.add(kid)
             self.bump()
         return "api key already revoked" if already else "api key revoked"
+
+    #: ByteChips on the emulated account before any job this emulator ran (legacy history is paid).
+    OPENING_BALANCE = 1_000_000
+
+    def wallet_balance(self) -> dict[str, Any]:
+        """``GET /v1/customer/wallet/balance``, the legacy (2023) shape: all strings. The opening
+        balance less what the jobs run here cost (``paymentAmount``, set when they end)."""
+        with self._lock:
+            spent = sum(j.payment_amount or 0 for j in self.jobs.values())
+        left = str(self.OPENING_BALANCE - spent)
+        return {"accountId": self.user_id, "totalBalance": left, "availableBalance": left}
 
     def user_json(self) -> dict[str, Any]:
         return {
@@ -612,12 +624,9 @@ class ByteniteState(EmulatorCore):
         job = self.get_job(wire.parse_uuid(job_id, "jobId"))
         filters = {}
         for key in ("taskIds", "levels", "services"):
-            value = body.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-                raise wire.invalid(f"{key}: expected an array of strings")
-            filters[key] = set(value)
+            value = _str_list(body.get(key), key, max_items=10_000)
+            if value is not None:
+                filters[key] = set(value)
         for level in filters.get("levels", ()):
             if level not in wire.LOG_LEVELS:
                 raise wire.invalid(f"levels: {level!r} is not one of {', '.join(wire.LOG_LEVELS)}")
@@ -655,7 +664,7 @@ class ByteniteState(EmulatorCore):
                 "link expired: results are kept 48 hours after the job ended",
                 http=410,
             )
-        return f"ByteNite emulator placeholder for {job_id}/{name}\n".encode()
+        return result_file(job_id, name)
 
     def _visible_jobs(self, materialise: bool) -> list[Any]:
         """Visible jobs as (createdAt, name, state, id) rows, or as Job objects when filtering."""
@@ -1475,7 +1484,9 @@ def _days(first: date, last: date) -> list[date]:
 def _str_list(
     value: Any, field: str, allowed: Any = None, *, max_items: int = 100
 ) -> list[str] | None:
-    if value is None:
+    """A repeated string filter; None (no filter) when absent or empty, as in ByteNite's
+    protobuf-based API, where an empty repeated field is the same as an unset one."""
+    if value is None or value == []:
         return None
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise wire.invalid(f"{field}: expected an array of strings")

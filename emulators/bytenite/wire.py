@@ -339,6 +339,7 @@ def parse_labels(value: Any, field: str = "labels") -> dict[str, str] | None:
 
 
 _META_STRINGS = ("title", "subtitle", "imprint", "season", "territory")
+_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
 def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any] | None:
@@ -404,6 +405,10 @@ def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any] | None
             parse_str(s, f"{field}.isbn13s[{n}]", allow_none=False, max_len=32)
         isbns = list(isbns)
     out["isbn13s"] = isbns
+    cover = parse_str(value.get("coverImageUrl"), f"{field}.coverImageUrl", max_len=2000)
+    if cover is not None and not _HTTP_URL_RE.match(cover):
+        raise invalid(f"{field}.coverImageUrl: expected an http(s) URL, got {cover!r}")
+    out["coverImageUrl"] = cover
     return {k: out[k] for k in METADATA_KEYS}
 
 
@@ -418,6 +423,7 @@ METADATA_KEYS = (
     "season",
     "territory",
     "consonanceWorkId",
+    "coverImageUrl",
 )
 
 

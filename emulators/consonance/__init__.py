@@ -8,11 +8,14 @@ Run it with ``python -m emulators.consonance --port 8081 [--api-key KEY] [--seed
 
 It serves the catalogue of ``emulators.catalog`` (the same world the ByteNite emulator sees) as
 it stands on the clock's date, with everything written through the API or loaded as fixtures
-on top. What it models follows ``shared/reference/consonance-api.md``; every name the public
+on top. What it models follows Consonance's published schema and examples (see the README's
+fidelity section); every name the public
 material does not show is marked ``# guess:`` in ``schema.graphql``.
 
 GraphQL — ``POST /graphql``
-    ``Authorization: Bearer <key>`` (401 ``{"errors": [{"message": ...}]}`` without a valid key).
+    ``Authorization: Bearer <key>``, or the Rails token forms REST takes (``Token <key>``,
+    ``Token token=<key>``, quoted or not; Consonance's own demo app sends ``Token``); 401
+    ``{"errors": [{"message": ...}]}`` without a valid key.
     Body ``{query, variables, operationName}``; introspection on. Root fields ``works``, ``work``,
     ``products``, ``product`` with ``WorkSearchAttributes`` / ``ProductSearchAttributes`` /
     ``PriceSearchAttributes`` (see ``schema.graphql``) and the guessed helpers ``imprints``,
@@ -26,6 +29,8 @@ GraphQL — ``POST /graphql``
       links, plus any mutation or fixture that touched it. A product's ``changedSince`` is its
       work's (as the real docs say, sibling changes trigger it). Day granularity: windows overlap,
       so clients dedupe by id.
+    * An empty list in a search input or list argument (``isbn13In: []``, ``imprintIdIn: []``,
+      ``variantIn: []``...) is no filter, as Ransack drops a blank condition.
     * Malformed documents, unknown fields and bad enum values get standard top-level GraphQL
       ``errors`` (HTTP 200, no ``data``); never a stack trace.
 

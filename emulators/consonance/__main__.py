@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from emulators.common import common_arguments, serve_forever
+from emulators.common import common_arguments, serve_forever, world_of
 
 from .app import DEFAULT_API_KEY, create_app
 
@@ -15,13 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     common_arguments(parser, default_port=8081, default_key=DEFAULT_API_KEY)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    state, app = create_app(
-        seed=args.seed,
-        works=args.works,
-        today=args.today,
-        faults=args.faults,
-        api_keys=tuple(args.api_keys or (DEFAULT_API_KEY,)),
-    )
+    state, app = create_app(**world_of(args, DEFAULT_API_KEY))
     banner = (
         f"Consonance emulator ({state.works} works, seed {state.seed}, today {state.clock.today}, "
         f"faults {state.fault_name}, ready in {time.perf_counter() - started:.2f}s)"

@@ -54,14 +54,6 @@ def error_body(status: int) -> tuple[bytes, str]:
     ).encode(), "application/json"
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return key.strip() or None
-
-
 def _rails_token(request: Request) -> str | None:
     """Rails' authenticate_with_http_token: ``Token token=K``, ``Token token="K"``, ``Token K``, ``Bearer K``."""
     m = _TOKEN.match(request.headers.get("authorization", "").strip())
@@ -80,8 +72,13 @@ def create_app(
     faults: str = "none",
     api_keys: tuple[str, ...] = (DEFAULT_API_KEY,),
     go_live: date | None = None,
+    schema_sdl: str | None = None,
+    introspection: bool = True,
 ) -> tuple[ConsonanceState, Any]:
-    """The emulator's state and its ASGI app (serve it with ``ServerThread(app)`` or uvicorn)."""
+    """The emulator's state and its ASGI app (serve it with ``ServerThread(app)`` or uvicorn).
+
+    ``schema_sdl`` serves another schema than ``schema.graphql`` (tests of the preflight alter
+    it); ``introspection=False`` refuses introspection queries, as some real servers do."""
     state = ConsonanceState(
         seed=seed,
         works=works,
@@ -90,7 +87,7 @@ def create_app(
         api_keys=tuple(api_keys),
         go_live=go_live,
     )
-    service = GraphQLService(state)
+    service = GraphQLService(state, sdl=schema_sdl, introspection=introspection)
 
     async def graphql(request: Request) -> Response:
         if request.method != "POST":
@@ -99,12 +96,15 @@ def create_app(
                 status_code=405,
                 headers={"Allow": "POST"},
             )
-        key = _bearer(request)
+        # Bearer as the GraphQL docs say, and the Rails token forms Consonance's own demo app sends
+        key = _rails_token(request)
         if key is None:
             return JSONResponse(
                 {
                     "errors": [
-                        {"message": "Authentication required: send Authorization: Bearer <API key>"}
+                        {
+                            "message": "Authentication required: send Authorization: Bearer <API key> (or Token <API key>)"
+                        }
                     ]
                 },
                 status_code=401,

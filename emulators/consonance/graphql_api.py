@@ -29,9 +29,11 @@ from graphql import (
     StringValueNode,
     build_schema,
     parse,
+    specified_rules,
     validate,
 )
 from graphql.execution import ExecutionResult, execute
+from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from . import mutations
 from .executor import FastExecutor
@@ -332,8 +334,9 @@ def _mutation(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return resolve
 
 
-def build() -> GraphQLSchema:
-    schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+def build(sdl: str | None = None) -> GraphQLSchema:
+    """The executable schema: ``schema.graphql`` (or another SDL, for tests that alter it)."""
+    schema = build_schema(sdl if sdl is not None else SCHEMA_PATH.read_text(encoding="utf-8"))
     tm = schema.type_map
 
     date_t = tm["ISO8601Date"]
@@ -351,7 +354,9 @@ def build() -> GraphQLSchema:
             _lenient_enum(named)
 
     def attach(type_name: str, field: str, fn: Callable[..., Any]) -> None:
-        tm[type_name].fields[field].resolve = fn  # type: ignore[union-attr]
+        named = tm.get(type_name)
+        if named is not None and field in named.fields:  # type: ignore[union-attr]
+            named.fields[field].resolve = fn  # type: ignore[union-attr]
 
     attach("Query", "works", resolve_works)
     attach("Query", "work", resolve_work)
@@ -414,9 +419,18 @@ def gc_paused() -> Any:
 class GraphQLService:
     """Parses, validates (cached) and executes one GraphQL request body."""
 
-    def __init__(self, state: ConsonanceState, cache_size: int = 256):
+    def __init__(
+        self,
+        state: ConsonanceState,
+        cache_size: int = 256,
+        *,
+        sdl: str | None = None,
+        introspection: bool = True,
+    ):
         self.state = state
-        self.schema = build()
+        self.schema = build(sdl)
+        #: a server that refuses introspection, as some production GraphQL servers do
+        self._rules = None if introspection else (*specified_rules, NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, tuple[DocumentNode | None, list[dict[str, Any]]]] = (
             OrderedDict()
         )
@@ -433,7 +447,7 @@ class GraphQLService:
             result: tuple[DocumentNode | None, list[dict[str, Any]]] = (None, [exc.formatted])
         else:
             assert doc is not None
-            errors = validate(self.schema, doc)
+            errors = validate(self.schema, doc, self._rules)
             result = (doc, [e.formatted for e in errors]) if errors else (doc, [])
         self._documents[query] = result
         if len(self._documents) > self._cache_size:

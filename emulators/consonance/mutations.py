@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 from emulators.catalog import COVER_URL_BASE, STAGE_BY_ID, TIER_BY_ID, isbn13_is_valid
 
 from . import codes
-from .markup import markdown_to_html, strip_html
+from .markup import markdown_to_html
 from .store import (
     ConsonanceState,
     _public,
+    _text_record,
     season_by_id,
     split_title,
 )
@@ -145,10 +146,14 @@ def delete_web_link(
     link_id = inp["id"]
     owner, rec = state.find_object("link", link_id, on)
     if rec is None:
-        return {"success": False}, link_id, [_err("id", f"web link {link_id} not found")]
+        return (
+            {"success": False, "webLink": None},
+            link_id,
+            [_err("id", f"web link {link_id} not found")],
+        )
     state.add_patch("link", link_id, on, {"_deleted": True})
     _touch_link_owner(state, link_id, owner, on)
-    return {"success": True}, link_id, []
+    return {"success": True, "webLink": rec}, link_id, []
 
 
 def _touch_link_owner(state: ConsonanceState, link_id: int, owner: int | None, on: date) -> None:
@@ -228,56 +233,59 @@ def create_marketing_text(
         )
     assert work_id is not None
     external = markdown_to_html(inp["externalTextMarkdown"])
-    internal_md = inp.get("internalTextMarkdown") or ""
-    internal = markdown_to_html(internal_md)
     alternate_md = inp.get("alternateExternalTextMarkdown") or ""
     audiences = list(inp.get("onixContentAudienceCodes") or ["_00"])
     language = inp.get("onixLanguageCode") or "eng"
     with state.lock:
         text_id = state.new_id("text")
-        obj = {
-            "id": text_id,
-            "workId": work_id,
-            "variant": inp.get("variant"),
-            "externalText": external,
-            "externalTextMarkdown": inp["externalTextMarkdown"],
-            "externalTextNumberOfCharacters": len(strip_html(external)),
-            "internalText": internal,
-            "internalTextMarkdown": internal_md,
-            "internalTextNumberOfCharacters": len(strip_html(internal)),
-            "alternateExternalText": markdown_to_html(alternate_md),
-            "alternateExternalTextMarkdown": alternate_md,
-            "htmlCharsCount": len(external),
-            "productIds": product_ids,
-            "fromDate": inp.get("fromDate"),
-            "untilDate": inp.get("untilDate"),
-            "datePublished": inp.get("datePublished"),
-            "dateReleased": inp.get("dateReleased"),
-            "publicationName": inp.get("publicationName"),
-            "reviewUrl": inp.get("reviewUrl"),
-            "onix2Only": bool(inp.get("onix2Only") or False),
-            "onixLanguageCode": language,
-            "onixLanguage": codes.onix_code("74", language),
-            "onixContentAudienceCodes": audiences,
-            "onixContentAudiences": [codes.onix_code("154", a) for a in audiences],
-            "_on": on,
-        }
+        obj = _text_record(
+            text_id,
+            work_id,
+            inp.get("variant"),
+            external,
+            inp.get("internalTextMarkdown") or "",
+            product_ids,
+            approval_status=inp.get("approvalStatus"),
+            externalTextMarkdown=inp["externalTextMarkdown"],
+            alternateExternalText=markdown_to_html(alternate_md),
+            alternateExternalTextMarkdown=alternate_md,
+            fromDate=inp.get("fromDate"),
+            untilDate=inp.get("untilDate"),
+            datePublished=inp.get("datePublished"),
+            dateReleased=inp.get("dateReleased"),
+            publicationName=inp.get("publicationName"),
+            reviewUrl=inp.get("reviewUrl"),
+            onix2Only=bool(inp.get("onix2Only") or False),
+            onixLanguageCode=language,
+            language=codes.onix_code("74", language),
+            onixContentAudienceCodes=audiences,
+            onixContentAudiences=[codes.onix_code("154", a) for a in audiences],
+            _on=on,
+        )
         state.created["text"][text_id] = obj
         state.attached.setdefault(work_id, []).append(("text", text_id))
         state.touch(work_id, on)
     return {"marketingText": _public(obj)}, work_id, []
 
 
+def _delete_from_work(
+    state: ConsonanceState, on: date, inp: dict[str, Any], kind: str, noun: str
+) -> tuple[dict[str, Any], Any, Errors]:
+    """Delete the ``kind`` object ``inp["id"]`` of a work (a marketing text, a supporting
+    resource): an unknown id is the payload error ``<noun> <id> not found``."""
+    ident = inp["id"]
+    owner, rec = state.find_object(kind, ident, on)
+    if rec is None or owner is None:
+        return {"success": False}, ident, [_err("id", f"{noun} {ident} not found")]
+    state.add_patch(kind, ident, on, {"_deleted": True})
+    state.touch(owner, on)
+    return {"success": True}, ident, []
+
+
 def delete_marketing_text(
     state: ConsonanceState, on: date, inp: dict[str, Any]
 ) -> tuple[dict[str, Any], Any, Errors]:
-    text_id = inp["id"]
-    owner, rec = state.find_object("text", text_id, on)
-    if rec is None or owner is None:
-        return {"success": False}, text_id, [_err("id", f"marketing text {text_id} not found")]
-    state.add_patch("text", text_id, on, {"_deleted": True})
-    state.touch(owner, on)
-    return {"success": True}, text_id, []
+    return _delete_from_work(state, on, inp, "text", "marketing text")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -366,13 +374,7 @@ def finish_upload(state: ConsonanceState, resource_id: int, size: int) -> bool:
 def delete_supporting_resource(
     state: ConsonanceState, on: date, inp: dict[str, Any]
 ) -> tuple[dict[str, Any], Any, Errors]:
-    rid = inp["id"]
-    owner, rec = state.find_object("resource", rid, on)
-    if rec is None or owner is None:
-        return {"success": False}, rid, [_err("id", f"supporting resource {rid} not found")]
-    state.add_patch("resource", rid, on, {"_deleted": True})
-    state.touch(owner, on)
-    return {"success": True}, rid, []
+    return _delete_from_work(state, on, inp, "resource", "supporting resource")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -490,9 +492,10 @@ def update_work(
                 errors.append(_err(key, f"invalid code(s): {', '.join(bad)}"))
             else:
                 values[key] = list(inp[key] or ())
-    for key in ("alternativeTitles", "inHouseSubjects"):
-        if key in inp:
-            values[key] = list(inp[key] or ())
+    if "inHouseSubjects" in inp:
+        values["inHouseSubjects"] = list(inp["inHouseSubjects"] or ())
+    if "alternativeTitles" in inp:  # a list in, a String out (the published types)
+        values["alternativeTitles"] = "; ".join(inp["alternativeTitles"] or ()) or None
     product_updates: list[tuple[int, dict[str, Any]]] = []
     own = {p["id"] for p in w["products"]}
     for n, pinp in enumerate(inp.get("products") or ()):

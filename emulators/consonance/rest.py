@@ -79,6 +79,8 @@ def _condition(attr: str, pred: str, values: list[str]) -> Callable[[Record], bo
     try:
         if pred == "in":
             wanted = {_cast(kind, v) for raw in values for v in raw.split(",") if v != ""}
+            if not wanted:  # Ransack drops a blank condition: no filter
+                return lambda p: True
             return lambda p: get(p) in wanted
         ref = _cast(kind, values[-1])
     except ValueError:
@@ -202,7 +204,7 @@ def product_record(p: dict[str, Any], w: dict[str, Any]) -> dict[str, Any]:
         "subtitle": p.get("subtitle"),
         "pub_date": _iso(p.get("publicationDate")),
         "publishing_status": _status(p),
-        "out_of_print_date": None,
+        "out_of_print_date": _iso(p.get("outOfPrintDate")),
         "product_form": _form(p),
         "edition_type_codes": None,
         "edition_statement": w.get("editionStatement"),

@@ -566,7 +566,7 @@ class ConsonanceState(EmulatorCore):
             titlePrefix=ws.title_prefix,
             titleWithoutPrefix=ws.title_without_prefix,
             subtitle=ws.subtitle,
-            alternativeTitles=[],
+            alternativeTitles=None,
             authorshipDescription=authors,
             contributorPrettyList=_pretty_list(ws.contributions),
             inHouseWorkReference=f"{imprint.slug[:3].upper()}-{wid}",
@@ -608,6 +608,10 @@ class ConsonanceState(EmulatorCore):
                 ps = next(p for p in src.products if p.spec.k == pc.source_k)
                 products.append(self._product_record(ps, w, pc.id, pc.isbn13, pc.on, on))
         products = [p for p in products if not p.get("_removed")]
+        if spec.strict_on_sale:
+            for p in products:  # a strict on-sale date: no retail sale before publication
+                if p.get("salesEmbargoDate") is None and p.get("_k") is not None:
+                    p["salesEmbargoDate"] = p["publicationDate"]
         pids = [p["id"] for p in products]
         audio_pids = [p["id"] for p in products if p.get("_audio")]
 
@@ -634,7 +638,13 @@ class ConsonanceState(EmulatorCore):
                 resources.append(
                     self._patched(
                         "resource",
-                        _cover(COVER_ID_BASE + ws.spec.index, wid, spec.cover_created_on, pids),
+                        _cover(
+                            COVER_ID_BASE + ws.spec.index,
+                            wid,
+                            spec.cover_created_on,
+                            pids,
+                            spec.cover_version(on),
+                        ),
                         on,
                     )
                 )
@@ -745,6 +755,8 @@ class ConsonanceState(EmulatorCore):
             "onixPublishingStatus": codes.onix_code("64", ps.status),
             "publicationDate": ps.publication_date,
             "plannedPublicationDate": planned,
+            "salesEmbargoDate": None,
+            "outOfPrintDate": _out_of_print_date(spec.status, on),
             "prices": [
                 price_dict(pr.id, pr.currency, pr.price_type, pr.qualifier, pr.amount, price_from)
                 for pr in ps.prices
@@ -826,7 +838,7 @@ class ConsonanceState(EmulatorCore):
         isbns = None
         if ps.get("isbn13Eq") is not None:
             isbns = [ps["isbn13Eq"]]
-        if ps.get("isbn13In") is not None:
+        if ps.get("isbn13In"):  # an empty list is no filter, as everywhere
             isbns = (
                 list(ps["isbn13In"]) if isbns is None else [x for x in isbns if x in ps["isbn13In"]]
             )
@@ -1158,6 +1170,15 @@ def _contribution(c: Any, cid: int, wid: int, product_ids: list[int]) -> dict[st
     }
 
 
+#: ApprovalStatus value -> approvalStatusName (both guesses: the enum's page is not public).
+APPROVAL_STATUS_NAMES = {
+    "DRAFT": "Draft",
+    "FOR_APPROVAL": "For approval",
+    "APPROVED": "Approved",
+    "REJECTED": "Rejected",
+}
+
+
 def _text_record(
     tid: int,
     wid: int,
@@ -1165,8 +1186,10 @@ def _text_record(
     external_html: str,
     internal_md: str,
     product_ids: list[int],
+    approval_status: str | None = "APPROVED",
     **extra: Any,
 ) -> dict[str, Any]:
+    """A marketing text as the API shows it (catalogue texts and created ones alike)."""
     external_md, external_chars = _from_html(external_html)
     internal_html, internal_chars = _from_markdown(internal_md)
     rec = {
@@ -1181,7 +1204,12 @@ def _text_record(
         "internalTextNumberOfCharacters": internal_chars,
         "alternateExternalText": "",
         "alternateExternalTextMarkdown": "",
-        "htmlCharsCount": len(external_html),
+        # a String in the published schema: the length of the external text's HTML
+        "htmlCharsCount": str(len(external_html)),
+        "approvalStatus": approval_status,
+        "approvalStatusName": APPROVAL_STATUS_NAMES.get(approval_status or ""),
+        # guess: the published description says "derived from the content itself"
+        "formatDescription": "HTML" if "<" in external_html else "Plain text",
         "productIds": product_ids,
         "fromDate": None,
         "untilDate": None,
@@ -1191,7 +1219,7 @@ def _text_record(
         "reviewUrl": None,
         "onix2Only": False,
         "onixLanguageCode": "eng",
-        "onixLanguage": codes.onix_code("74", "eng"),
+        "language": codes.onix_code("74", "eng"),
         "onixContentAudienceCodes": ["_00"],
         "onixContentAudiences": [codes.onix_code("154", "00")],
     }
@@ -1252,17 +1280,22 @@ def _catalogue_link(lk: Any, product_id: int, wid: int) -> dict[str, Any]:
     }
 
 
-def _cover(rid: int, wid: int, created_on: date, pids: list[int]) -> dict[str, Any]:
+def _cover(
+    rid: int, wid: int, created_on: date, pids: list[int], version: int = 1
+) -> dict[str, Any]:
+    """The work's front cover; a redesign replaces the image (a new URL and file name) on the
+    same resource."""
+    suffix = "" if version <= 1 else f"-v{version}"
     return {
         "id": rid,
         "workId": wid,
-        "url": f"{COVER_URL_BASE}/{wid}/front.jpg",
+        "url": f"{COVER_URL_BASE}/{wid}/front{suffix}.jpg",
         "caption": "Front cover",
         "copyright": None,
         "copyrightHolder": None,
         "requiredCredit": None,
         "createdAt": _midnight(created_on),
-        "filename": f"{wid}-front-cover.jpg",
+        "filename": f"{wid}-front-cover{suffix}.jpg",
         "imageContentType": "image/jpeg",
         "imageRemoteUrl": None,
         "isProcessing": False,
@@ -1274,6 +1307,22 @@ def _cover(rid: int, wid: int, created_on: date, pids: list[int]) -> dict[str, A
         "fileSize": 180_000 + (wid * 7919) % 420_000,
         "aspectRatio": 0.667,
     }
+
+
+#: ONIX list 64 statuses that end a product's life: 07 out of print, 17 permanently withdrawn.
+_END_OF_LIFE = ("07", "17")
+#: How long before a product goes out of print the publisher records the date.
+_OUT_OF_PRINT_NOTICE = timedelta(days=90)
+
+
+def _out_of_print_date(status: list[tuple[date, str]], on: date) -> date | None:
+    """The out-of-print / permanently withdrawn date (ONIX list 163 code 13) as known on ``on``:
+    an out-of-print date is recorded 90 days ahead, a withdrawal on the day."""
+    for when, code in status:
+        if code in _END_OF_LIFE:
+            known = when - _OUT_OF_PRINT_NOTICE if code == "07" else when
+            return when if on >= known else None
+    return None
 
 
 def _public(obj: dict[str, Any]) -> dict[str, Any]:
@@ -1412,7 +1461,7 @@ def work_predicate(
     if s.get("subtitlePresent") is not None:
         want = s["subtitlePresent"]
         checks.append(lambda w: bool(w.get("subtitle")) == want)
-    if s.get("imprintIdIn") is not None:
+    if s.get("imprintIdIn"):  # an empty list is no filter
         ids = set(s["imprintIdIn"])
         checks.append(
             lambda w: isinstance(w.get("imprint"), dict) and w["imprint"].get("id") in ids
@@ -1438,7 +1487,7 @@ def product_predicate(
     if s.get("isbn13Eq") is not None:
         v = _norm_isbn(s["isbn13Eq"])
         checks.append(lambda p: isbn13(p) == v)
-    if s.get("isbn13In") is not None:
+    if s.get("isbn13In"):  # an empty list is no filter
         vs = {_norm_isbn(x) for x in s["isbn13In"]}
         checks.append(lambda p: isbn13(p) in vs)
     if s.get("isbn13Assigned") is not None:

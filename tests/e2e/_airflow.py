@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from titlevideo.local.deploy import processes_of  # re-exported for the e2e tests
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -55,23 +57,6 @@ def cli(*args: str, env: dict[str, str], timeout: float) -> subprocess.Completed
         timeout=timeout,
         check=False,
     )
-
-
-def processes_of(home: Path) -> list[tuple[int, str]]:
-    """Live processes whose environment has ``AIRFLOW_HOME=<home>`` (zombies excluded)."""
-    marker = f"AIRFLOW_HOME={home}".encode()
-    out = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if marker not in proc.joinpath("environ").read_bytes().split(b"\0"):
-                continue
-            if proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                continue
-            cmd = proc.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode()[:160]
-        except (OSError, IndexError):
-            continue
-        out.append((int(proc.name), cmd))
-    return out
 
 
 def stop_all(home: Path, env: dict[str, str], timeout: float = 45) -> list[tuple[int, str]]:

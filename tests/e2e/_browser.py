@@ -1,18 +1,20 @@
-"""Headless Chromium for the report tests: render a local page, return its DOM as a small tree.
+"""Headless Chromium for the report tests, driven by Playwright: open a local page offline, wait
+until report.js has drawn it, read its DOM as a small tree, its plotly data, its downloads.
 
-Debian's ``/usr/bin/chromium`` with the flags this machine is known to need (no sandbox as root,
-no background networking, a fresh profile). No skip when it is missing: the test fails and says
-how to install it (the CI script ``.ci/run`` installs it).
+Debian's ``/usr/bin/chromium`` (Playwright's own browser builds are never downloaded), with the
+flags this machine is known to need (no sandbox as root, no GPU, no background networking). No
+skip when it is missing: the test fails and says how to install it (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-import subprocess
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +33,16 @@ VOID = {
     "track",
     "wbr",
 }
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+]
 
 
 def chromium() -> str:
@@ -46,35 +58,70 @@ def chromium() -> str:
     return path
 
 
-def dump_dom(page: Path, *, budget_ms: int = 15000, timeout: float = 120) -> str:
-    """The DOM of ``page`` after its scripts ran (``--dump-dom``), as HTML text."""
-    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        proc = subprocess.run(
-            [
-                chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--no-first-run",
-                f"--user-data-dir={profile}",
-                "--window-size=1280,2400",
-                f"--virtual-time-budget={budget_ms}",
-                "--dump-dom",
-                page.resolve().as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+@contextlib.contextmanager
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Opened:
+    """A page opened from disk: what it logged, what it tried to fetch from elsewhere."""
+
+    page: Any
+    console: list[tuple[str, str]] = field(default_factory=list)
+    remote: list[str] = field(default_factory=list)
+
+    def drawn(self, times: int = 1, timeout: float = 60) -> None:
+        """Wait until report.js has drawn the page ``times`` times (each filter change is one)."""
+        self.page.wait_for_function(
+            f"Number(document.body.dataset.drawn || 0) >= {times}", timeout=timeout * 1000
         )
-    assert proc.returncode == 0 and proc.stdout.strip(), (
-        f"chromium exited {proc.returncode}; stderr:\n{proc.stderr[-3000:]}"
+
+    def dom(self) -> Element:
+        return parse(self.page.content())
+
+    def plot(self, plot_id: str) -> list[dict[str, Any]]:
+        """The traces plotly holds for a chart (x, y, name, yaxis), as the page drew them."""
+        return self.page.evaluate(
+            """id => (document.getElementById(id).data || []).map(t => ({
+                x: Array.from(t.x || []), y: Array.from(t.y || []), name: t.name || null,
+                type: t.type, yaxis: t.yaxis || 'y'}))""",
+            plot_id,
+        )
+
+
+def open_page(
+    b: Any, page: Path, *, accept_downloads: bool = True, scripted: bool = True
+) -> Opened:
+    """Open ``page`` from disk in a fresh context: every request that is not ``file:`` is
+    refused and recorded, every console message recorded; waits for the first drawing
+    (``scripted=False``: a page without script, waits for its load event only)."""
+    context = b.new_context(
+        accept_downloads=accept_downloads, viewport={"width": 1280, "height": 1600}
     )
-    return proc.stdout
+    opened = Opened(context.new_page())
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            opened.remote.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    opened.page.on("console", lambda m: opened.console.append((m.type, m.text)))
+    opened.page.on("pageerror", lambda e: opened.console.append(("pageerror", str(e))))
+    opened.page.goto(page.resolve().as_uri(), wait_until="load")
+    if scripted:
+        opened.drawn()
+    return opened
 
 
 @dataclass

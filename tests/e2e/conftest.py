@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end tier (the harness itself is tests/e2e/harness.py)."""
+"""Fixtures of the end-to-end tier (the harness itself is tests/harness.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import AIRFLOW, Emulators
+from tests.harness import AIRFLOW, Emulators
 
 
 @pytest.fixture(scope="session")

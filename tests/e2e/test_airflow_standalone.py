@@ -169,7 +169,11 @@ def test_a_triggered_run_completes(ui, api):
     tis = api.get(
         f"{api.base}/dags/consonance_extract/dagRuns/{run_id}/taskInstances", timeout=30
     ).json()
-    assert [(t["task_id"], t["state"]) for t in tis["task_instances"]] == [("extract", "success")]
+    # the preflight check task runs first, then the extraction
+    assert sorted((t["task_id"], t["state"]) for t in tis["task_instances"]) == [
+        ("check", "success"),
+        ("extract", "success"),
+    ]
 
     # a full extraction: every work that exists in the emulated world today
     expected = World(SEED, WORKS).works_created_by(today)

@@ -68,7 +68,7 @@ def partitions(lake: Path, source: str, entity: str) -> dict[str, Path]:
 def lake_digest(lake: Path) -> dict[str, str]:
     """Content of every raw and quarantine partition, the manifests and the marts, without the
     wall-clock stamps; one hash per file or table."""
-    from tests.reliability.helpers import table_digest
+    from tests.harness import table_digest
 
     out = {}
     for path in sorted([*lake.glob("raw/**/data.parquet"), *lake.glob("quarantine/**/*.parquet")]):
@@ -127,7 +127,7 @@ def backfilled(tmp_path_factory):
     home, lake = tmp / "airflow", tmp / "lake"
     env = cli_env(home, lake)
     today = datetime.now(UTC).date()  # the emulators' clock when the CLI starts them
-    world = World(SEED, WORKS)
+    world = World(SEED, WORKS, go_live=today)  # served on their own, they go live that day
     season, first, last, published = choose_window(world, today)
     c_port = free_port()
     command = [
@@ -221,7 +221,7 @@ def test_each_day_holds_exactly_the_titles_published_that_day(backfilled):
 
 def test_each_day_holds_that_days_bytenite_metrics(backfilled):
     b = backfilled
-    state, _ = bytenite.create_app(seed=SEED, works=WORKS, today=b["today"])
+    state, _ = bytenite.create_app(seed=SEED, works=WORKS, today=b["today"], go_live=b["today"])
     metrics = partitions(b["lake"], "bytenite", "daily_metrics")
     assert sorted(metrics) == [d.isoformat() for d in window(b)]
     for day in window(b):
@@ -332,7 +332,7 @@ def consonance():
 
 
 def test_the_season_window_comes_from_consonance_seasons(consonance):
-    from titlevideo.cli import resolve_season
+    from titlevideo.local.backfill import resolve_season
 
     client, _ = consonance
     window = resolve_season(client, "  spring   2026 ")
@@ -349,8 +349,8 @@ def test_the_season_window_comes_from_consonance_seasons(consonance):
 def test_without_a_seasons_api_the_window_is_the_seasons_publication_dates(consonance):
     """The real Consonance may not have the (guessed) ``seasons`` root: the window is then the
     first and last publication date of the works in that season."""
-    from titlevideo.cli import resolve_season
     from titlevideo.consonance.client import GraphQLError
+    from titlevideo.local.backfill import resolve_season
 
     client, today = consonance
 
@@ -381,7 +381,7 @@ def test_without_a_seasons_api_the_window_is_the_seasons_publication_dates(conso
 
 
 def test_the_window_is_narrowed_and_never_reaches_today():
-    from titlevideo.cli import SeasonWindow, backfill_window
+    from titlevideo.local.backfill import SeasonWindow, backfill_window
 
     spring = SeasonWindow("Spring 2026", date(2026, 3, 1), date(2026, 5, 31), "test")
     assert backfill_window(spring, date(2026, 11, 27), None, None)[:2] == (

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from emulators.catalog import World
-from tests.e2e.harness import ROOT, Pipeline
 from tests.e2e.lakeutil import lake_digest, partition, rows
+from tests.harness import ROOT, Pipeline
 from titlevideo.config import Lake
 from titlevideo.extract.bytenite import extract_bytenite_metrics, extract_bytenite_snapshot
 from titlevideo.extract.consonance import extract_consonance

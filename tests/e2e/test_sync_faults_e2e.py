@@ -9,13 +9,12 @@ from datetime import date
 import pytest
 import requests
 
-from tests.e2e.harness import Emulators
-from tests.reliability.helpers import bytenite_state, consonance_state
+from tests.harness import Emulators, bytenite_state, consonance_state
 from titlevideo.config import Lake
 from titlevideo.extract.bytenite import extract_bytenite_metrics, extract_bytenite_snapshot
 from titlevideo.extract.consonance import extract_consonance
-from titlevideo.sync.bytenite import sync_bytenite
-from titlevideo.sync.consonance import sync_consonance
+from titlevideo.reverse.targets.bytenite import sync_bytenite
+from titlevideo.reverse.targets.consonance import sync_consonance
 from titlevideo.transport import RetryPolicy
 from titlevideo.warehouse import build_warehouse
 

@@ -4,7 +4,9 @@
 ``AIRFLOW_CONN_*`` connections in the environment (resolved by ``connections.from_env``), and
 optionally ``TITLEVIDEO_FAILPOINT``. Steps are the task bodies of the five DAGs:
 ``consonance_extract``, ``bytenite_snapshot``, ``bytenite_metrics``, ``build`` (raw GX suites,
-then the warehouse build), ``bytenite_sync``, ``consonance_sync``.
+then the warehouse build), ``bytenite_sync``, ``consonance_sync``; ``bytenite_metrics_run`` is
+the metrics task as a DAG run does it (a history catch-up by the business rules in
+``TITLEVIDEO_RULES`` when the lake has no metric date yet).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ STEPS = (
     "consonance_extract",
     "bytenite_snapshot",
     "bytenite_metrics",
+    "bytenite_metrics_run",
     "build",
     "bytenite_sync",
     "consonance_sync",
@@ -43,6 +46,10 @@ def run(step: str, day: date, run_id: str) -> None:
         from titlevideo.extract.bytenite import extract_bytenite_metrics
 
         extract_bytenite_metrics(from_env(BYTENITE_CONN_ID), lake, day, day)
+    elif step == "bytenite_metrics_run":
+        from titlevideo.extract.bytenite import extract_bytenite_metrics_run
+
+        extract_bytenite_metrics_run(from_env(BYTENITE_CONN_ID), lake, day, day)
     elif step == "build":
         from titlevideo.quality import validate_raw
         from titlevideo.warehouse.build import build_warehouse
@@ -50,11 +57,11 @@ def run(step: str, day: date, run_id: str) -> None:
         validate_raw(lake, day)
         build_warehouse(lake, day=day)
     elif step == "bytenite_sync":
-        from titlevideo.sync.bytenite import sync_bytenite
+        from titlevideo.reverse.targets.bytenite import sync_bytenite
 
         sync_bytenite(from_env(BYTENITE_CONN_ID), lake, run_id=run_id)
     elif step == "consonance_sync":
-        from titlevideo.sync.consonance import sync_consonance
+        from titlevideo.reverse.targets.consonance import sync_consonance
 
         sync_consonance(from_env(CONSONANCE_CONN_ID), lake, run_id=run_id)
     else:

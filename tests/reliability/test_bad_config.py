@@ -23,10 +23,10 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from emulators.bytenite import DEFAULT_API_KEY as BYTENITE_KEY
 from emulators.consonance import DEFAULT_API_KEY as CONSONANCE_KEY
-from tests.e2e.harness import AIRFLOW, ROOT, Emulators
-from titlevideo import tasks
+from tests.harness import AIRFLOW, ROOT, Emulators
 from titlevideo.config import load_rules
 from titlevideo.connections import connection_json
+from titlevideo.extract import task as tasks
 from titlevideo.transport import ApiError
 from titlevideo.warehouse.task import build_task
 
@@ -200,7 +200,7 @@ def test_unreachable_apis(env):
         (
             "windows:\n  pre_order_days: 90\n  launch_windw: [-28, 56]\n",
             "{file}: business rules: unknown key(s) ['launch_windw'] in windows; known: "
-            "['pre_order_days', 'launch_window']",
+            "['pre_order_days', 'launch_window', 'placements']",
         ),
         ("channels: [oops\n", "business rules file {file} is not valid YAML: "),
         (
@@ -254,11 +254,15 @@ def test_a_wrong_key_through_airflow_fails_the_task_once_with_the_message(
         check=False,
     )
     out = proc.stdout + proc.stderr
+    # the DAG's first task, the preflight check, meets the wrong key: it fails once with the
+    # message naming the connection, and the extraction never starts
     message = (
-        "Consonance POST /graphql (ExtractWorks) failed with HTTP 401: Invalid API key "
+        "Consonance POST /graphql (Preflight) failed with HTTP 401: Invalid API key "
         "(check the API key, the password of Airflow connection 'consonance_default')"
     )
     assert proc.returncode != 0
-    assert out.count(f"AirflowFailException: {message}") == 1
+    assert out.count("AirflowFailException: Preflight FAILED") == 1
+    assert f"[FAIL] authentication: {message}" in out
+    assert "starting task_id=check" in out and "starting task_id=extract" not in out
     assert "new_state=failed" in out and "up_for_retry" not in out
     assert "not-the-key" not in out

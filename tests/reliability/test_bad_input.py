@@ -27,8 +27,8 @@ import pyarrow.parquet as pq
 import pytest
 import requests
 
-from tests.e2e.harness import Emulators
 from tests.e2e.lakeutil import partition, rows
+from tests.harness import Emulators
 from titlevideo.config import Lake
 from titlevideo.contract import ContractError
 from titlevideo.extract.bytenite import extract_bytenite_metrics, extract_bytenite_snapshot

@@ -25,10 +25,11 @@ import pytest
 import requests
 
 from emulators.common import PROFILES
-from tests.e2e.harness import Emulators
 from tests.e2e.lakeutil import lake_digest
-from tests.reliability.helpers import (
+from tests.harness import (
+    REMOTE_WRITE_TIMES,
     WALL_CLOCK_COLUMNS,
+    Emulators,
     bytenite_state,
     consonance_state,
     ok_writes,
@@ -41,8 +42,8 @@ from titlevideo.config import Lake
 from titlevideo.extract.bytenite import extract_bytenite_metrics, extract_bytenite_snapshot
 from titlevideo.extract.consonance import extract_consonance
 from titlevideo.quality import validate_raw
-from titlevideo.sync.bytenite import sync_bytenite
-from titlevideo.sync.consonance import sync_consonance
+from titlevideo.reverse.targets.bytenite import sync_bytenite
+from titlevideo.reverse.targets.consonance import sync_consonance
 from titlevideo.transport import RetryPolicy
 from titlevideo.warehouse import build_warehouse
 
@@ -72,20 +73,6 @@ IDEMPOTENT_UPDATES = {
     "placements.regions",
     "updateWebLink",
 }
-#: columns of ByteNite objects that carry the wall time a write was applied at (the two worlds
-#: run minutes apart), left out of the comparison of the snapshots taken after the first sync
-REMOTE_WRITE_TIMES = frozenset(
-    {
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "started_at",
-        "ended_at",
-        "enabled_at",
-        "disabled_at",
-        "published_at",
-    }
-)
 
 
 def _cycle(e: Emulators, lake: Lake, day: date) -> None:

@@ -22,9 +22,10 @@ import pytest
 
 from emulators.bytenite import DEFAULT_API_KEY as BYTENITE_KEY
 from emulators.consonance import DEFAULT_API_KEY as CONSONANCE_KEY
-from tests.e2e.harness import ROOT, Emulators
-from tests.reliability.helpers import (
+from tests.harness import (
     DRIVER,
+    ROOT,
+    Emulators,
     bytenite_state,
     consonance_state,
     copy_lake,
@@ -36,9 +37,14 @@ from tests.reliability.helpers import (
 )
 from titlevideo.connections import connection_json
 
-pytestmark = pytest.mark.e2e
+# The syncs are slowed to outlast four builds alone, so the test's length scales with how loaded
+# the machine is (~12 min at load 18 on 2 cores): a hang guard above the suite-wide 900 s.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 SEED, WORKS = 5, 250
+#: the targets of each sync (every one must start and finish in the concurrent run)
+BYTENITE_TARGETS = ("jobs", "asset_metadata", "publishing", "placements")
+CONSONANCE_TARGETS = ("web_links", "thumbnails", "summaries")
 DAY, TODAY = date(2026, 11, 26), date(2026, 11, 27)
 QUERY = (
     "select (select count(*) from marts.dim_title), (select count(*) from marts.fct_video_daily), "
@@ -204,9 +210,18 @@ def test_both_syncs_a_rebuild_and_an_analyst_at_once(tmp_path: Path):
             "select run_id, min(started_at), max(finished_at), count(*), count(finished_at) "
             "from sync_runs group by run_id order by run_id"
         ).fetchall()
+        targets = db.execute(
+            "select run_id, target from sync_runs where finished_at is not null"
+        ).fetchall()
         db.close()
         assert [r[0] for r in runs] == ["concurrent-bytenite_sync", "concurrent-consonance_sync"]
-        assert [r[3] for r in runs] == [4, 2] and [r[4] for r in runs] == [4, 2]
+        assert [r[4] for r in runs] == [r[3] for r in runs]
+        assert sorted(targets) == sorted(
+            [
+                *(("concurrent-bytenite_sync", f"bytenite.{t}") for t in BYTENITE_TARGETS),
+                *(("concurrent-consonance_sync", f"consonance.{t}") for t in CONSONANCE_TARGETS),
+            ]
+        )
         (_, b_start, b_end, *_), (_, c_start, c_end, *_) = runs
         assert b_start < c_end and c_start < b_end
         # and the rebuilt warehouse was swapped in while they ran

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import Emulators
 from tests.e2e.lakeutil import lake_digest
-from tests.reliability.helpers import (
+from tests.harness import (
+    Emulators,
     bytenite_state,
     consonance_state,
     copy_lake,

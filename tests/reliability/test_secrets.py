@@ -22,8 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.e2e.harness import CYCLE, Pipeline
-from tests.reliability.helpers import KeyedEmulators, secret_hits
+from tests.harness import CYCLE, Emulators, Pipeline, secret_hits
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +54,7 @@ def test_no_key_or_token_is_left_in_logs_xcom_parquet_duckdb_reports_or_sync_sta
     tmp_path: Path,
 ):
     keys = {"consonance": "ck-" + secrets.token_hex(16), "bytenite": "bk-" + secrets.token_hex(16)}
-    e = KeyedEmulators(
+    e = Emulators(
         seed=SEED,
         works=WORKS,
         today=TODAY,

@@ -89,10 +89,34 @@ def interpolate(value: Any, env: dict[str, str]) -> Any:
     return _VARIABLE.sub(substitute, value)
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """A Compose ``env_file``: ``KEY=VALUE`` lines, ``#`` comments and blank lines skipped. The
+    project's file keeps to plain values (checked below), where Compose's rules are this simple."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            out[key] = value
+    return out
+
+
 def load_compose(env: dict[str, str] | None = None) -> dict[str, Any]:
-    """The Compose model as the engine would see it with these host variables (none by default)."""
+    """The Compose model as the engine would see it with these host variables (none by default).
+
+    A service's ``env_file`` values are merged under its ``environment`` (which wins in Compose),
+    so ``environment`` is what the container gets; ``env_file`` itself is kept for the checks."""
     raw = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
-    return interpolate(raw, env or {})
+    model = interpolate(raw, env or {})
+    for service in model["services"].values():
+        files = service.get("env_file") or []
+        if files:
+            merged: dict[str, Any] = {}
+            for name in files:
+                merged.update(read_env_file(ROOT / name))
+            merged.update(service.get("environment") or {})
+            service["environment"] = merged
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -465,3 +489,142 @@ def test_repository_bind_mounts_are_the_expected_folders_and_exist(
     for folder in ("dags", "config", "plugins", "include"):
         assert (ROOT / folder).is_dir(), folder
     assert "./include:/opt/airflow/include:ro" in services["airflow-worker"]["volumes"]
+
+
+# --------------------------------------------------------------------------------------------
+# One source of Airflow settings for Compose and `make deploy` (the same stack as processes)
+# --------------------------------------------------------------------------------------------
+
+SHARED = ROOT / "deploy" / "airflow.env"
+#: Settings `make deploy` sets that docker-compose.yaml does not, each for a reason of the host it
+#: runs on (one machine, one network namespace, no image), never a different behaviour.
+ONLY_THE_PROCESS_STACK = {
+    # Compose: the image's AIRFLOW_HOME (/opt/airflow) holds the mounted dags/ and plugins/
+    "AIRFLOW_HOME",
+    "AIRFLOW__CORE__DAGS_FOLDER",
+    "AIRFLOW__CORE__PLUGINS_FOLDER",
+    # Compose: every container has its own network namespace, so the default ports never collide;
+    # on one host each server gets its own (free) port
+    "AIRFLOW__API__HOST",
+    "AIRFLOW__API__PORT",
+    "AIRFLOW__API__BASE_URL",
+    "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT",
+    "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT",
+    "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT",
+}
+#: Settings docker-compose.yaml sets that `make deploy` does not.
+ONLY_COMPOSE = {
+    # the config file in the mounted config/ folder; the process stack keeps AIRFLOW_HOME/airflow.cfg
+    "AIRFLOW_CONFIG",
+}
+
+
+def _raw_services() -> dict[str, Any]:
+    """Services as written (not interpolated, env_file not merged)."""
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))["services"]
+
+
+def _deploy_settings(tmp_path: Path) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """What `make deploy` gives its components with its defaults: the common settings and each
+    component's whole environment."""
+    from titlevideo.local import deploy
+
+    settings = deploy.Settings.from_env(
+        {"DEPLOY_HOME": str(tmp_path / "home")},
+        connections={
+            "AIRFLOW_CONN_CONSONANCE_DEFAULT": '{"conn_type": "http", "host": "http://127.0.0.1:1", "password": "k"}',
+            "AIRFLOW_CONN_BYTENITE_DEFAULT": '{"conn_type": "http", "host": "http://127.0.0.1:2", "password": "k"}',
+        },
+    )
+    ports = {"scheduler_health": 1, "triggerer_log": 2, "worker-1_log": 3, "worker-2_log": 4}
+    common = deploy.stack_settings(settings, settings.connections or {}, ports)
+    components = {
+        name: deploy.component_env(common, name, ports) for name in deploy.component_commands()
+    }
+    return common, components
+
+
+def test_the_shared_settings_file_holds_plain_airflow_settings_only() -> None:
+    from titlevideo.local.deploy import SHARED_SETTINGS
+    from titlevideo.local.deploy import read_env_file as deploy_reader
+
+    assert SHARED_SETTINGS == SHARED
+    lines = [
+        line.strip()
+        for line in SHARED.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    # Plain KEY=VALUE: Compose and `make deploy` cannot read one of these lines two ways.
+    # Airflow's settings, and the deployment's own TITLEVIDEO_ ones (the metadata retention)
+    for line in lines:
+        assert re.fullmatch(
+            r"(AIRFLOW__[A-Z0-9_]+__[A-Z0-9_]+|TITLEVIDEO_[A-Z0-9_]+)=[^\s\"'$#]+", line
+        ), line
+    shared = read_env_file(SHARED)
+    assert len(shared) == len(lines), "a key is set twice"
+    assert deploy_reader() == shared
+    assert shared["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+
+
+def test_every_airflow_container_reads_the_shared_file_and_overrides_none_of_it() -> None:
+    shared = read_env_file(SHARED)
+    raw = _raw_services()
+    compose = load_compose()["services"]
+    for name in ALL_AIRFLOW:
+        assert compose[name]["env_file"] == ["deploy/airflow.env"], name
+        own = set(raw[name].get("environment") or {})
+        # anchors merged: the common environment counts as the service's own
+        own |= set(yaml.safe_load(COMPOSE_FILE.read_text())["x-airflow-common"]["environment"])
+        assert not own & set(shared), f"{name} overrides {own & set(shared)}"
+        for key, value in shared.items():
+            assert compose[name]["environment"][key] == value, (name, key)
+    for name in EMULATORS:  # the emulators are not Airflow and get none of it
+        assert "env_file" not in compose[name], name
+
+
+def test_make_deploy_gives_every_component_the_shared_settings_unchanged(tmp_path: Path) -> None:
+    from titlevideo.local.deploy import WORKERS
+
+    shared = read_env_file(SHARED)
+    _, components = _deploy_settings(tmp_path)
+    assert set(components) == set(AIRFLOW_SERVICES.values()) - {"celery worker"} | set(WORKERS)
+    for name, env in components.items():
+        for key, value in shared.items():
+            assert env[key] == value, (name, key)
+
+
+def test_compose_and_make_deploy_set_the_same_settings_besides_the_shared_file(
+    tmp_path: Path,
+) -> None:
+    shared = set(read_env_file(SHARED))
+    compose_common = set(
+        yaml.safe_load(COMPOSE_FILE.read_text())["x-airflow-common"]["environment"]
+    )
+    deploy_common, _ = _deploy_settings(tmp_path)
+    deploy_own = set(deploy_common) - shared
+    assert compose_common - deploy_own == ONLY_COMPOSE
+    assert deploy_own - compose_common == ONLY_THE_PROCESS_STACK
+
+
+def test_both_put_airflow_and_celery_results_in_one_postgres_database_and_tasks_on_redis(
+    services: dict[str, Any], tmp_path: Path
+) -> None:
+    deploy_common, _ = _deploy_settings(tmp_path)
+    compose_env = services["airflow-scheduler"]["environment"]
+    for env, api in (
+        (compose_env, ("airflow-apiserver", 8080)),
+        (deploy_common, ("127.0.0.1", int(deploy_common["AIRFLOW__API__PORT"]))),
+    ):
+        metadata = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        results = urlsplit(env["AIRFLOW__CELERY__RESULT_BACKEND"])
+        broker = urlsplit(env["AIRFLOW__CELERY__BROKER_URL"])
+        assert metadata.scheme == "postgresql+psycopg2"
+        assert results.scheme == "db+postgresql"
+        assert (results.netloc, results.path) == (metadata.netloc, metadata.path)
+        assert broker.scheme == "redis"
+        execution = urlsplit(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
+        assert (execution.hostname, execution.port, execution.path) == (*api, "/execution/")
+    # make deploy's own database by default, never the server's `postgres` database
+    assert urlsplit(deploy_common["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]).path == (
+        "/titlevideo_airflow"
+    )

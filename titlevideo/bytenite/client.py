@@ -1,9 +1,7 @@
-"""ByteNite client: token manager, offset paging, and every path of the API in one place.
+"""ByteNite client: token manager, offset paging, one method per call the pipeline makes.
 
-The documented API (auth, ``/v1/customer/jobs``) follows ByteNite's docs. Assets, placements and
-analytics are this project's **extension contract** (never part of ByteNite's public API); their
-paths live only in :data:`PATHS`, so a deployment whose service exposes them elsewhere remaps them
-through the connection extra ``{"paths": {"assets": "/v2/..."}}`` (same names, same placeholders).
+Paths come from :mod:`titlevideo.bytenite.paths` (remappable through the connection extra), the
+API's enums and record contracts from :mod:`titlevideo.bytenite.vocab`.
 """
 
 from __future__ import annotations
@@ -13,62 +11,18 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import requests
 
+from titlevideo.bytenite.paths import PATHS, checked_paths
 from titlevideo.config import ConfigError
 from titlevideo.connections import Endpoint
-from titlevideo.transport import ApiError, PageGuard, call
+from titlevideo.transport import ApiError, PageGuard, RateLimiter, call
 
 log = logging.getLogger(__name__)
 
 SYSTEM = "ByteNite"
-
-#: Every path the pipeline uses. ``{…}`` placeholders are filled per call.
-PATHS: dict[str, str] = {
-    # documented API
-    "access_token": "/v1/auth/access_token",
-    "jobs": "/v1/customer/jobs",
-    "job": "/v1/customer/jobs/{job_id}",
-    "job_run": "/v1/customer/jobs/{job_id}/run",
-    "job_results": "/v1/customer/jobs/{job_id}/results",
-    # extension contract
-    "assets": "/v1/customer/assets",
-    "asset": "/v1/customer/assets/{asset_id}",
-    "asset_metadata": "/v1/customer/assets/{asset_id}/metadata",
-    "asset_publish": "/v1/customer/assets/{asset_id}/publish",
-    "asset_unpublish": "/v1/customer/assets/{asset_id}/unpublish",
-    "asset_placements": "/v1/customer/assets/{asset_id}/placements",
-    "placements": "/v1/customer/placements",
-    "placement_enable": "/v1/customer/placements/{placement_id}/enable",
-    "placement_disable": "/v1/customer/placements/{placement_id}/disable",
-    "placement_regions": "/v1/customer/placements/{placement_id}/regions",
-    "placement": "/v1/customer/placements/{placement_id}",
-    "analytics_daily": "/v1/customer/analytics/daily",
-}
-
-
-def _checked_paths(endpoint: Endpoint, overrides: Mapping[str, str]) -> dict[str, str]:
-    """Overrides must name known paths and keep their placeholders (``{asset_id}``…)."""
-    import string
-
-    def fields(path: str) -> set[str]:
-        return {f for _, f, _, _ in string.Formatter().parse(path) if f}
-
-    for name, path in overrides.items():
-        if name not in PATHS:
-            raise ConfigError(
-                f"connection {endpoint.conn_id!r}: extra paths: unknown name {name!r} "
-                f"(known: {', '.join(sorted(PATHS))})"
-            )
-        if fields(path) != fields(PATHS[name]):
-            raise ConfigError(
-                f"connection {endpoint.conn_id!r}: extra paths: {name!r} = {path!r} must use the "
-                f"placeholders of {PATHS[name]!r}"
-            )
-    return dict(overrides)
-
 
 #: Refresh the token when less than this many seconds of life remain.
 REFRESH_MARGIN = 60.0
@@ -81,10 +35,16 @@ class ByteNiteClient:
         session: requests.Session | None = None,
         paths: Mapping[str, str] | None = None,
         page_size: int = 1000,
+        limiter: RateLimiter | None = None,
     ):
         self.endpoint = endpoint
+        #: paces every request (a history catch-up stays under the API's rate limit)
+        self.limiter = limiter
         self.session = session or requests.Session()
-        self.paths = {**PATHS, **_checked_paths(endpoint, {**endpoint.paths, **(paths or {})})}
+        self.paths = {
+            **PATHS,
+            **checked_paths(endpoint.conn_id, {**endpoint.paths, **(paths or {})}),
+        }
         self.page_size = page_size
         self._token: str | None = None
         self._expires_at = 0.0
@@ -139,6 +99,10 @@ class ByteNiteClient:
 
     # ---- generic calls -------------------------------------------------------------------
 
+    def _object(self, method: str, path_key: str, **kwargs: Any) -> dict[str, Any]:
+        """:meth:`request` of an endpoint that answers a JSON object."""
+        return cast("dict[str, Any]", self.request(method, path_key, **kwargs))
+
     def request(
         self,
         method: str,
@@ -151,6 +115,8 @@ class ByteNiteClient:
     ) -> Any:
         path = self.paths[path_key].format(**fmt)
         write = method != "GET" and path_key not in ("analytics_daily", "access_token")
+        if self.limiter is not None:
+            self.limiter.acquire()
         self.calls += 1
         return call(
             self.session,
@@ -219,45 +185,55 @@ class ByteNiteClient:
         body = {"dateRange": {"from": first.isoformat(), "to": last.isoformat()}}
         return self.pages("analytics_daily", body=body, what=f"daily metrics {first}..{last}")
 
+    def first_asset(self) -> dict[str, Any] | None:
+        """The asset created first (one call), or None when there is none."""
+        page = self.request(
+            "GET",
+            "assets",
+            params={"orderBy": "createdAt", "pagination.limit": 1, "pagination.offset": 0},
+        )
+        data = page.get("data") if isinstance(page, dict) else None
+        return data[0] if data and isinstance(data[0], dict) else None
+
     def get_job(self, job_id: str) -> dict[str, Any]:
-        return self.request("GET", "job", job_id=job_id)
+        return self._object("GET", "job", job_id=job_id)
 
     # ---- writes --------------------------------------------------------------------------
 
     def create_job(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Not retried blindly (a repeat re-creates the NEW job): a lost answer raises
         :class:`~titlevideo.transport.AmbiguousWrite` for the caller to read back."""
-        return self.request("POST", "jobs", json_body=payload, idempotent=False)
+        return self._object("POST", "jobs", json_body=payload, idempotent=False)
 
     def run_job(self, job_id: str) -> dict[str, Any]:
-        return self.request("POST", "job_run", json_body={}, job_id=job_id)
+        return self._object("POST", "job_run", json_body={}, job_id=job_id)
 
     def set_asset_metadata(self, asset_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
-        return self.request(
+        return self._object(
             "PATCH", "asset_metadata", json_body={"metadata": metadata}, asset_id=asset_id
         )
 
     def publish_asset(self, asset_id: str) -> dict[str, Any]:
-        return self.request("POST", "asset_publish", json_body={}, asset_id=asset_id)
+        return self._object("POST", "asset_publish", json_body={}, asset_id=asset_id)
 
     def unpublish_asset(self, asset_id: str) -> dict[str, Any]:
-        return self.request("POST", "asset_unpublish", json_body={}, asset_id=asset_id)
+        return self._object("POST", "asset_unpublish", json_body={}, asset_id=asset_id)
 
     def create_placement(
         self, asset_id: str, channel: str, regions: dict[str, list[str]], enabled: bool
     ) -> dict[str, Any]:
         body = {"channel": channel, "regions": regions, "enabled": enabled}
-        return self.request("POST", "asset_placements", json_body=body, asset_id=asset_id)
+        return self._object("POST", "asset_placements", json_body=body, asset_id=asset_id)
 
     def enable_placement(self, placement_id: str) -> dict[str, Any]:
-        return self.request("POST", "placement_enable", json_body={}, placement_id=placement_id)
+        return self._object("POST", "placement_enable", json_body={}, placement_id=placement_id)
 
     def disable_placement(self, placement_id: str) -> dict[str, Any]:
-        return self.request("POST", "placement_disable", json_body={}, placement_id=placement_id)
+        return self._object("POST", "placement_disable", json_body={}, placement_id=placement_id)
 
     def set_placement_regions(
         self, placement_id: str, regions: dict[str, list[str]]
     ) -> dict[str, Any]:
-        return self.request(
+        return self._object(
             "PATCH", "placement_regions", json_body={"regions": regions}, placement_id=placement_id
         )

@@ -10,410 +10,48 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
-import uuid
-from datetime import date, datetime, timedelta
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
-from titlevideo import codes, config
 from titlevideo.bytenite.client import ByteNiteClient
-from titlevideo.config import Lake
+from titlevideo.bytenite.vocab import (
+    ASSET_CONTRACT,
+    JOB_CONTRACT,
+    METRIC_CONTRACT,
+    PLACEMENT_CONTRACT,
+)
+from titlevideo.config import Lake, Rules, load_rules
 from titlevideo.connections import Endpoint
-from titlevideo.contract import Contract, F
-from titlevideo.extract.common import EntityOutput, ExtractionRun, Invalid
+from titlevideo.contract import Contract
+from titlevideo.extract.bytenite_records import (
+    metrics_table,
+    norm_asset,
+    norm_job,
+    norm_metric,
+    norm_placement,
+    timestamp,
+)
+from titlevideo.extract.common import (
+    EntityOutput,
+    ExtractionRun,
+    Invalid,
+    other_partitions,
+    read_manifest,
+)
 from titlevideo.failpoints import failpoint
-from titlevideo.lake import now_utc
+from titlevideo.lake import now_utc, write_json_atomic
 from titlevideo.schemas import (
     BYTENITE_ASSETS,
     BYTENITE_DAILY_METRICS,
     BYTENITE_JOBS,
     BYTENITE_PLACEMENTS,
 )
-from titlevideo.transport import Progress, prefetch
+from titlevideo.transport import Progress, RateLimiter, prefetch
 
 log = logging.getLogger(__name__)
-
-JOB_CONTRACT = (
-    F("id", "str", nullable=False),
-    F("name", "str"),
-    F("templateId", "str"),
-    F("state", "str"),
-    F("labels", "dict", required=False),
-    F("createdAt", "str"),
-    F("submittedAt", "str", required=False),
-    F("startedAt", "str", required=False),
-    F("endedAt", "str", required=False),
-    F("errorMessage", "str", required=False),
-    # documented job fields the pipeline does not keep (listed so they are not reported as drift)
-    F("description", "str", required=False),
-    F("config", "dict", required=False),
-    F("priority", "str", required=False),
-    F("startAt", "str", required=False),
-    F("regions", "dict", required=False),
-    F("dataSource", "dict", required=False),
-    F("dataDestination", "dict", required=False),
-    F("params", "dict", required=False),
-    F("duration", "number", required=False),
-    F("deletedAt", "str", required=False),
-    F("paymentAmount", "int64", required=False),
-    F("numUnitsEstimation", "int64", required=False),
-    F("numChunks", "int64", required=False),
-    F("stateTimestamps", "dict", required=False),
-    F("appId", "str", required=False),
-    F("templateInfo", "dict", required=False),
-)
-ASSET_CONTRACT = (
-    F("id", "str", nullable=False),
-    F("jobId", "str"),
-    F("resultName", "str", required=False),
-    F("title", "str"),
-    F("deliverableType", "str"),
-    F("labels", "dict"),
-    F("metadata", "dict"),
-    F("assetUrl", "str"),
-    F("thumbnailUrl", "str"),
-    F("durationSeconds", "number"),
-    F("format", "str"),
-    F("width", "int"),
-    F("height", "int"),
-    F("videoCodec", "str"),
-    F("audioCodec", "str"),
-    F("bitrateKbps", "int"),
-    F("sizeBytes", "int64"),
-    F("publishingStatus", "str", nullable=False),
-    F("statusTimestamps", "dict", required=False),
-    F("createdAt", "str"),
-    F("updatedAt", "str"),
-    F("publishedAt", "str", required=False),
-    F("expiresAt", "str", required=False),
-    F("description", "str", required=False),
-)
-PLACEMENT_CONTRACT = (
-    F("id", "str", nullable=False),
-    F("assetId", "str", nullable=False),
-    F("channel", "str", nullable=False),
-    F("regions", "dict"),
-    F("state", "str", nullable=False),
-    F("errorMessage", "str", required=False),
-    F("enabledAt", "str", required=False),
-    F("disabledAt", "str", required=False),
-    F("stateTimestamps", "dict", required=False),
-    F("createdAt", "str"),
-    F("updatedAt", "str"),
-)
-METRIC_CONTRACT = (
-    F("date", "str", nullable=False),
-    F("assetId", "str", nullable=False),
-    F("channel", "str", nullable=False),
-    F("country", "str", nullable=False),
-    F("views", "int64"),
-    F("uniqueViewers", "int64"),
-    F("watchTimeSeconds", "int64"),
-    F("avgViewDurationSeconds", "number"),
-    F("completionRate", "number"),
-    F("likes", "int64"),
-    F("comments", "int64"),
-    F("shares", "int64"),
-    F("engagementRate", "number"),
-)
-
-PUBLISHING_STATUSES = {
-    f"PUBLISHING_STATUS_{s}" for s in ("DRAFT", "READY", "PUBLISHED", "UNPUBLISHED", "FAILED")
-}
-PLACEMENT_STATES = {f"PLACEMENT_STATE_{s}" for s in ("PENDING", "ENABLED", "DISABLED", "ERROR")}
-CHANNELS = {f"PLACEMENT_CHANNEL_{c}" for c in (*config.CHANNELS, *config.BYTENITE_ONLY_CHANNELS)}
-DELIVERABLE_TYPES = {f"DELIVERABLE_TYPE_{d}" for d in config.DELIVERABLE_TYPES}
-
-
-def _ts(value: str | None, field_name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
-        raise Invalid(field_name, f"not an RFC 3339 timestamp: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise Invalid(field_name, f"timestamp without a time zone: {value!r}")
-    return parsed
-
-
-def _int(value: Any, field_name: str, *, minimum: int | None = 0) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise Invalid(field_name, f"not an integer: {value!r}") from None
-    if minimum is not None and number < minimum:
-        raise Invalid(field_name, f"negative value {number}")
-    return number
-
-
-def _uuid(value: str, field_name: str) -> str:
-    try:
-        uuid.UUID(value)
-    except (TypeError, ValueError, AttributeError):
-        raise Invalid(field_name, f"not a UUID: {value!r}") from None
-    return value
-
-
-def _labels(labels: dict[str, Any] | None) -> dict[str, Any]:
-    labels = labels or {}
-    for key, value in labels.items():
-        if not isinstance(value, str):
-            raise Invalid(
-                f"labels.{key}", f"label values must be strings, got {type(value).__name__}"
-            )
-    return {
-        "label_consonance_work_id": labels.get("consonanceWorkId"),
-        "label_isbn13": labels.get("isbn13"),
-        "label_deliverable_type": labels.get("deliverableType"),
-        "label_audio_product_isbn13": labels.get("audioProductIsbn13"),
-        "labels_json": json.dumps(labels, sort_keys=True),
-    }
-
-
-def _regions(regions: dict[str, Any] | None) -> tuple[list[str], list[str]]:
-    regions = regions or {}
-    known = codes.country_codes()
-    out = []
-    for key in ("whitelist", "blacklist"):
-        values = regions.get(key) or []
-        if not isinstance(values, list):
-            raise Invalid(f"regions.{key}", "not a list")
-        bad = [v for v in values if v not in known]
-        if bad:
-            raise Invalid(f"regions.{key}", f"unknown country code(s) {bad}")
-        out.append(list(values))
-    return out[0], out[1]
-
-
-def norm_job(j: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "job_id": _uuid(j["id"], "id"),
-        "name": j.get("name"),
-        "template_id": j.get("templateId"),
-        "state": j.get("state"),
-        **_labels(j.get("labels")),
-        "created_at": _ts(j.get("createdAt"), "createdAt"),
-        "submitted_at": _ts(j.get("submittedAt"), "submittedAt"),
-        "started_at": _ts(j.get("startedAt"), "startedAt"),
-        "ended_at": _ts(j.get("endedAt"), "endedAt"),
-        "error_message": j.get("errorMessage"),
-        "_extracted_at": at,
-    }
-
-
-def norm_asset(a: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
-    if a["publishingStatus"] not in PUBLISHING_STATUSES:
-        raise Invalid("publishingStatus", f"unknown publishing status {a['publishingStatus']!r}")
-    if a.get("deliverableType") is not None and a["deliverableType"] not in DELIVERABLE_TYPES:
-        raise Invalid("deliverableType", f"unknown deliverable type {a['deliverableType']!r}")
-    duration = a.get("durationSeconds")
-    if duration is not None and duration < 0:
-        raise Invalid("durationSeconds", f"negative duration {duration}")
-    for dim in ("width", "height"):
-        if a.get(dim) is not None and a[dim] <= 0:
-            raise Invalid(dim, f"non-positive {dim} {a[dim]}")
-    metadata = a.get("metadata")
-    return {
-        "asset_id": _uuid(a["id"], "id"),
-        "job_id": a.get("jobId"),
-        "title": a.get("title"),
-        "deliverable_type": a.get("deliverableType"),
-        **_labels(a.get("labels")),
-        "metadata_json": json.dumps(metadata, sort_keys=True) if metadata is not None else None,
-        "asset_url": a.get("assetUrl"),
-        "thumbnail_url": a.get("thumbnailUrl"),
-        "duration_seconds": None if duration is None else float(duration),
-        "format": a.get("format"),
-        "width": a.get("width"),
-        "height": a.get("height"),
-        "video_codec": a.get("videoCodec"),
-        "audio_codec": a.get("audioCodec"),
-        "bitrate_kbps": a.get("bitrateKbps"),
-        "size_bytes": _int(a.get("sizeBytes"), "sizeBytes"),
-        "publishing_status": a["publishingStatus"],
-        "created_at": _ts(a.get("createdAt"), "createdAt"),
-        "updated_at": _ts(a.get("updatedAt"), "updatedAt"),
-        "published_at": _ts(a.get("publishedAt"), "publishedAt"),
-        "_extracted_at": at,
-    }
-
-
-def norm_placement(p: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
-    if p["channel"] not in CHANNELS:
-        raise Invalid("channel", f"unknown channel {p['channel']!r}")
-    if p["state"] not in PLACEMENT_STATES:
-        raise Invalid("state", f"unknown placement state {p['state']!r}")
-    whitelist, blacklist = _regions(p.get("regions"))
-    return {
-        "placement_id": _uuid(p["id"], "id"),
-        "asset_id": p["assetId"],
-        "channel": p["channel"],
-        "regions_whitelist": whitelist,
-        "regions_blacklist": blacklist,
-        "state": p["state"],
-        "error_message": p.get("errorMessage"),
-        "enabled_at": _ts(p.get("enabledAt"), "enabledAt"),
-        "disabled_at": _ts(p.get("disabledAt"), "disabledAt"),
-        "created_at": _ts(p.get("createdAt"), "createdAt"),
-        "updated_at": _ts(p.get("updatedAt"), "updatedAt"),
-        "_extracted_at": at,
-    }
-
-
-def norm_metric(m: dict[str, Any], at: datetime, ctx: dict[str, Any]) -> dict[str, Any]:
-    try:
-        day = date.fromisoformat(m["date"])
-    except ValueError:
-        raise Invalid("date", f"not a date: {m['date']!r}") from None
-    if day != ctx["day"]:
-        raise Invalid("date", f"row dated {day} in the extraction of {ctx['day']}")
-    if m["channel"] not in CHANNELS:
-        raise Invalid("channel", f"unknown channel {m['channel']!r}")
-    if m["country"] != "ZZ" and m["country"] not in codes.country_codes():
-        raise Invalid("country", f"unknown country code {m['country']!r}")
-    views = _int(m.get("views"), "views")
-    unique = _int(m.get("uniqueViewers"), "uniqueViewers")
-    if views is not None and unique is not None and unique > views:
-        raise Invalid("uniqueViewers", f"more unique viewers ({unique}) than views ({views})")
-    completion = m.get("completionRate")
-    if completion is not None and not 0 <= completion <= 1:
-        raise Invalid("completionRate", f"completion rate {completion} outside 0..1")
-    engagement = m.get("engagementRate")
-    if engagement is not None and engagement < 0:
-        raise Invalid("engagementRate", f"negative engagement rate {engagement}")
-    avg = m.get("avgViewDurationSeconds")
-    if avg is not None and avg < 0:
-        raise Invalid("avgViewDurationSeconds", f"negative average view duration {avg}")
-    return {
-        "metric_date": day,
-        "asset_id": m["assetId"],
-        "channel": m["channel"],
-        "country": m["country"],
-        "views": views,
-        "unique_viewers": unique,
-        "watch_time_seconds": _int(m.get("watchTimeSeconds"), "watchTimeSeconds"),
-        "avg_view_duration_seconds": avg,
-        "completion_rate": completion,
-        "likes": _int(m.get("likes"), "likes"),
-        "comments": _int(m.get("comments"), "comments"),
-        "shares": _int(m.get("shares"), "shares"),
-        "engagement_rate": engagement,
-        "_extracted_at": at,
-    }
-
-
-_METRIC_NAMES = frozenset(f.name for f in METRIC_CONTRACT)
-_METRIC_INT64 = (
-    ("views", "views"),
-    ("uniqueViewers", "unique_viewers"),
-    ("watchTimeSeconds", "watch_time_seconds"),
-    ("likes", "likes"),
-    ("comments", "comments"),
-    ("shares", "shares"),
-)
-_NUMBER_TYPES = frozenset((int, float))
-
-
-def metrics_table(
-    page: list[Any], at: datetime, ctx: dict[str, Any], seen: set[tuple[Any, ...]]
-) -> pa.Table | None:
-    """A page of metric records as an Arrow table of the raw schema, column by column.
-
-    The fast path of the per-record ``contract.check`` + :func:`norm_metric`: it returns a table
-    only when every record passes every check of that path (exact contract fields, no nulls, the
-    run's date, known channel and country, integers that ``int()`` reads, no negative count, no
-    more unique viewers than views, rates in range, no duplicate key), so the rows are exactly
-    the ones that path would write; otherwise None and nothing changes (``seen`` included), and
-    the caller takes the page record by record (drift, quarantine, contract errors).
-    """
-    import numpy as np
-
-    n = len(page)
-    if not n or not all(type(r) is dict for r in page):
-        return None
-    keys = page[0].keys()
-    if keys != _METRIC_NAMES or not all(r.keys() == keys for r in page):
-        return None
-    col = {name: [r[name] for r in page] for name in _METRIC_NAMES}
-    for name in ("date", "assetId", "channel", "country"):
-        if set(map(type, col[name])) != {str}:
-            return None
-    day: date = ctx["day"]
-    if col["date"].count(day.isoformat()) != n:
-        return None
-    if not set(col["channel"]) <= CHANNELS:
-        return None
-    countries = set(col["country"])
-    countries.discard("ZZ")
-    if not countries <= codes.country_codes():
-        return None
-    ints: dict[str, list[int]] = {}
-    try:
-        for wire, name in _METRIC_INT64:
-            kinds = set(map(type, col[wire]))
-            if kinds == {str}:
-                values = list(map(int, col[wire]))
-            elif kinds == {int}:
-                values = col[wire]
-            else:
-                return None
-            if min(values) < 0:
-                return None
-            ints[name] = values
-    except ValueError:
-        return None
-    floats: dict[str, np.ndarray] = {}
-    for wire in ("avgViewDurationSeconds", "completionRate", "engagementRate"):
-        if not set(map(type, col[wire])) <= _NUMBER_TYPES:
-            return None
-        floats[wire] = np.asarray(col[wire], dtype=np.float64)
-        if not (floats[wire] >= 0).all():
-            return None
-    if not (floats["completionRate"] <= 1).all():
-        return None
-    try:
-        views = pa.array(ints["views"], pa.int64())
-        unique = pa.array(ints["unique_viewers"], pa.int64())
-        other = {name: pa.array(ints[name], pa.int64()) for name in ints}
-    except (OverflowError, pa.ArrowException):
-        return None
-    if (unique.to_numpy() > views.to_numpy()).any():
-        return None
-    keys_ = set(
-        zip(
-            [day] * n,
-            map(sys.intern, col["assetId"]),
-            map(sys.intern, col["channel"]),
-            map(sys.intern, col["country"]),
-            strict=True,
-        )
-    )
-    if len(keys_) != n or not seen.isdisjoint(keys_):
-        return None
-    seen |= keys_
-    schema = BYTENITE_DAILY_METRICS.schema
-    columns = {
-        "metric_date": pa.repeat(pa.scalar(day, pa.date32()), n),
-        "asset_id": pa.array(col["assetId"], pa.string()),
-        "channel": pa.array(col["channel"], pa.string()),
-        "country": pa.array(col["country"], pa.string()),
-        "views": views,
-        "unique_viewers": unique,
-        "watch_time_seconds": other["watch_time_seconds"],
-        "avg_view_duration_seconds": pa.array(floats["avgViewDurationSeconds"], pa.float64()),
-        "completion_rate": pa.array(floats["completionRate"], pa.float64()),
-        "likes": other["likes"],
-        "comments": other["comments"],
-        "shares": other["shares"],
-        "engagement_rate": pa.array(floats["engagementRate"], pa.float64()),
-        "_extracted_at": pa.repeat(pa.scalar(at, schema.field("_extracted_at").type), n),
-    }
-    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 
 
 def _pull(name: str, pages: Any, output: EntityOutput, ctx: dict[str, Any] | None = None) -> None:
@@ -464,25 +102,250 @@ def extract_bytenite_snapshot(endpoint: Endpoint, lake: Lake, day: date) -> dict
         return run.commit(now_utc(), extra={"requests": client.calls})
 
 
+#: A history catch-up in progress, beside the metric partitions it fills: written before its
+#: first date is pulled and removed after its last, so a killed catch-up is resumed by the next run.
+CATCH_UP_MARKER = "_catch_up.json"
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """A trailing window of metric dates to fill; dates already complete in the lake are kept."""
+
+    first: date
+    last: date
+    reason: str
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def catch_up_marker(lake: Lake) -> Path:
+    e = BYTENITE_DAILY_METRICS
+    return lake.raw / e.source / e.name / CATCH_UP_MARKER
+
+
+def _read_marker(lake: Lake) -> CatchUp | None:
+    try:
+        raw = json.loads(catch_up_marker(lake).read_text())
+        return CatchUp(
+            date.fromisoformat(raw["first"]), date.fromisoformat(raw["last"]), raw["reason"]
+        )
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        log.warning("ignoring unreadable %s", catch_up_marker(lake))
+        return None
+
+
+def plan_catch_up(
+    lake: Lake,
+    first: date,
+    last: date,
+    *,
+    history_days: int | None,
+    default_days: int,
+    backfill: bool = False,
+    anchor: date | None = None,
+) -> CatchUp | None:
+    """The history a run of ``[first, last]`` catches up on, if any:
+
+    * a backfill run never does (it pulls exactly its dates);
+    * ``history_days`` (the DAG param) asks for that many days ending on ``last``;
+    * the first run of a deployment (no metric partition outside the run's dates) takes
+      ``default_days`` (the business rules' ``history.days``) ending on ``anchor`` (the
+      schedule's first day, when the scheduler catches up from one) or on ``last``, and every
+      day from there to ``last``: whichever day of a catch-up runs first, the history starts
+      on the same day;
+    * a catch-up that did not finish (its marker is in the lake) is resumed, joined with the above.
+    """
+    if backfill:
+        return None
+    wanted: CatchUp | None = None
+    if history_days:
+        if history_days < 1:
+            raise ValueError(f"history_days must be at least 1, got {history_days}")
+        wanted = CatchUp(
+            last - timedelta(days=history_days - 1), last, f"history_days={history_days}"
+        )
+    elif not [
+        d for d in other_partitions(lake, BYTENITE_DAILY_METRICS, first) if not first <= d <= last
+    ]:
+        end = min(anchor, last) if anchor else last
+        wanted = CatchUp(
+            end - timedelta(days=default_days - 1),
+            last,
+            f"first run: no metric date in the lake yet ({default_days} days to {end})",
+        )
+    left = _read_marker(lake)
+    if left is None:
+        return wanted
+    resumed = f"resuming the unfinished catch-up {left.first}..{left.last}"
+    if wanted is None:
+        return CatchUp(left.first, left.last, resumed)
+    return CatchUp(
+        min(left.first, wanted.first), max(left.last, wanted.last), f"{wanted.reason}; {resumed}"
+    )
+
+
+def _earliest_data(client: ByteNiteClient) -> date | None:
+    """The first day ByteNite can have analytics for: the day its first asset was created
+    (metrics need a published asset). None when it has no asset at all."""
+    asset = client.first_asset()
+    if asset is None:
+        return None
+    try:
+        created = timestamp(asset.get("createdAt"), "createdAt")
+    except Invalid:
+        created = None
+    return created.date() if created is not None else date.min
+
+
+class _CatchUpProgress:
+    """One log line per date of a catch-up: dates done / total, rows, rate, time left."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.rows = 0
+        self.started = time.monotonic()
+
+    def step(self, day: date, rows: int) -> None:
+        self.done += 1
+        self.rows += rows
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        left = (self.total - self.done) * elapsed / self.done
+        log.info(
+            "ByteNite history catch-up: %d/%d dates (%s: %d rows); %d rows in %.1fs, "
+            "%.1f dates/s, %.0f rows/s, about %.0fs left",
+            self.done,
+            self.total,
+            day,
+            rows,
+            self.rows,
+            elapsed,
+            self.done / elapsed,
+            self.rows / elapsed,
+            left,
+        )
+
+
+def _extract_day(client: ByteNiteClient, lake: Lake, day: date) -> dict[str, Any]:
+    metrics = EntityOutput(
+        BYTENITE_DAILY_METRICS,
+        Contract("daily_metrics", METRIC_CONTRACT, key="assetId"),
+        norm_metric,
+        lake,
+        day,
+    )
+    with ExtractionRun(lake, "bytenite", day, [metrics], "metrics") as run:
+        _pull_metrics(client.daily_metrics(day, day), metrics, day)
+        return run.commit(now_utc(), extra={"requests": client.calls})
+
+
 def extract_bytenite_metrics(
-    endpoint: Endpoint, lake: Lake, first: date, last: date
+    endpoint: Endpoint,
+    lake: Lake,
+    first: date,
+    last: date,
+    *,
+    catch_up: CatchUp | None = None,
+    requests_per_second: float | None = None,
 ) -> list[dict[str, Any]]:
-    """Pull the daily metrics of every date in [first, last], one partition per metric date."""
+    """Pull the daily metrics of every date in [first, last], one partition per metric date.
+
+    With ``catch_up`` (see :func:`plan_catch_up`), also every date of its window that the lake
+    does not hold complete yet (a committed partition with its manifest), from ByteNite's first
+    asset on, at most ``requests_per_second``. Its marker is written first and removed last, so
+    a killed catch-up is resumed by the next run; the dates it committed stay and are not pulled
+    again, each date being its own atomic partition either way.
+    """
     if last < first:
         raise ValueError(f"metric window ends ({last}) before it starts ({first})")
-    client = ByteNiteClient(endpoint)
-    summaries = []
-    day = first
-    while day <= last:
-        metrics = EntityOutput(
-            BYTENITE_DAILY_METRICS,
-            Contract("daily_metrics", METRIC_CONTRACT, key="assetId"),
-            norm_metric,
-            lake,
-            day,
+    limiter = RateLimiter(requests_per_second) if catch_up and requests_per_second else None
+    client = ByteNiteClient(endpoint, limiter=limiter)
+    run_days = _days(first, last)
+    history: list[date] = []
+    if catch_up is not None:
+        start = catch_up.first
+        earliest = _earliest_data(client)
+        if earliest is None or earliest > start:
+            start = catch_up.last + timedelta(days=1) if earliest is None else earliest
+            log.info(
+                "ByteNite has no data before %s: the catch-up starts there",
+                earliest or "its first asset (it has none)",
+            )
+        write_json_atomic(
+            catch_up_marker(lake),
+            {
+                "first": start.isoformat(),
+                "last": catch_up.last.isoformat(),
+                "reason": catch_up.reason,
+                "started_at": now_utc().isoformat(),
+            },
         )
-        with ExtractionRun(lake, "bytenite", day, [metrics], "metrics") as run:
-            _pull_metrics(client.daily_metrics(day, day), metrics, day)
-            summaries.append(run.commit(now_utc(), extra={"requests": client.calls}))
-        day += timedelta(days=1)
+        window = _days(start, catch_up.last)
+        history = [
+            d
+            for d in window
+            if not first <= d <= last and read_manifest(lake, BYTENITE_DAILY_METRICS, d) is None
+        ]
+        log.info(
+            "ByteNite history catch-up (%s): %d date(s) of %s..%s to pull, %d already in the lake, "
+            "at most %s requests/s",
+            catch_up.reason,
+            len(history),
+            start,
+            catch_up.last,
+            len([d for d in window if not first <= d <= last]) - len(history),
+            f"{requests_per_second:g}" if requests_per_second else "unlimited",
+        )
+    summaries = []
+    progress = _CatchUpProgress(len(history) + len(run_days)) if history else None
+    for day in sorted({*run_days, *history}):
+        summary = _extract_day(client, lake, day)
+        if day in history and catch_up is not None:
+            summary = {**summary, "catch_up": catch_up.reason}
+        summaries.append(summary)
+        if progress is not None:
+            progress.step(day, summary["entities"]["daily_metrics"]["written"])
+    if catch_up is not None:
+        catch_up_marker(lake).unlink(missing_ok=True)
     return summaries
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def extract_bytenite_metrics_run(
+    endpoint: Endpoint,
+    lake: Lake,
+    first: date,
+    last: date,
+    *,
+    history_days: int | None = None,
+    backfill: bool = False,
+    rules: Rules | None = None,
+    anchor: date | None = None,
+) -> list[dict[str, Any]]:
+    """What a ``bytenite_extract`` run does for metrics: its dates, plus the history
+    :func:`plan_catch_up` finds (business rules' ``history.days`` and pace by default)."""
+    rules = rules or load_rules()
+    catch_up = plan_catch_up(
+        lake,
+        first,
+        last,
+        history_days=history_days,
+        default_days=rules.history_days,
+        backfill=backfill,
+        anchor=anchor,
+    )
+    return extract_bytenite_metrics(
+        endpoint,
+        lake,
+        first,
+        last,
+        catch_up=catch_up,
+        requests_per_second=rules.history_requests_per_second,
+    )

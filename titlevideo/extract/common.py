@@ -22,17 +22,19 @@ from titlevideo.contract import Contract
 from titlevideo.failpoints import failpoint
 from titlevideo.lake import (
     DATA_FILE,
+    LAKE_FORMAT,
+    MANIFEST,
     PartitionWriter,
     Quarantine,
+    check_manifest,
     drift_report_path,
+    ensure_lake_format,
     partition_dir,
     write_json_atomic,
 )
 from titlevideo.schemas import Entity
 
 log = logging.getLogger(__name__)
-
-MANIFEST = "_manifest.json"
 
 #: normalise(wire record, extracted_at, context) -> row; raise Invalid for a bad value. The context
 #: carries what the record does not (e.g. the id of the work it was nested in).
@@ -173,6 +175,7 @@ class ExtractionRun:
         self.mode = mode
 
     def __enter__(self) -> ExtractionRun:
+        ensure_lake_format(self.lake)  # refuse a newer lake, migrate an older one, first
         for o in self.outputs.values():
             o.open()
         return self
@@ -188,6 +191,7 @@ class ExtractionRun:
             "source": self.source,
             "date": self.day.isoformat(),
             "mode": self.mode,
+            "lake_format": LAKE_FORMAT,
             "extracted_at": extracted_at.isoformat(),
             "entities": {},
         }
@@ -233,13 +237,17 @@ class ExtractionRun:
 
 
 def read_manifest(lake: Lake, entity: Entity, day: date) -> dict[str, Any] | None:
+    """The manifest of a committed partition, or None; a lake or manifest in a newer format
+    than this release's is refused (:class:`~titlevideo.lake.LakeFormatError`)."""
     import json
 
+    ensure_lake_format(lake)
     path = partition_dir(lake.raw, entity.source, entity.name, entity.partition_key, day) / MANIFEST
     try:
-        return json.loads(path.read_text())
+        payload = json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
         return None
+    return check_manifest(path, payload) if isinstance(payload, dict) else None
 
 
 def other_partitions(lake: Lake, entity: Entity, day: date) -> list[date]:

@@ -1,9 +1,11 @@
-"""Consonance → lake: works with their products, marketing texts and web links.
+"""Consonance → lake: works (with their supporting resources: covers) with their products,
+marketing texts and web links.
 
-What a run pulls (ARCHITECTURE.md "What an extraction pulls"), for logical day ``D``:
+What a run pulls (docs/architecture.md, "What an extraction pulls"), for logical day ``D``:
 
-* ``full``: the whole catalogue. Used by the first run, the ``full_refresh`` Param, and the rerun of
-  a date whose partition is the only full extraction in the lake (so a rerun never shrinks it);
+* ``full``: the whole catalogue. Used by the first run, ``mode=full``, the rerun of a date
+  whose partition is the only full extraction in the lake (so a rerun never shrinks it), and
+  the first run after an upgrade that added fields (the lake's full extraction lacks them);
 * ``daily``: works changed since ``D - 1`` (one day of lookback; Consonance's ``changedSince`` has
   day granularity and also fires for product/contributor changes);
 * ``season``: works with a product published inside the run's window (a season backfill run).
@@ -18,11 +20,20 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pyarrow.parquet as pq
+
 from titlevideo import codes
 from titlevideo.config import Lake
 from titlevideo.connections import Endpoint
 from titlevideo.consonance.client import ConsonanceClient
-from titlevideo.contract import Contract, F
+from titlevideo.consonance.queries import WORKS_QUERY
+from titlevideo.consonance.vocab import (
+    LINK_CONTRACT,
+    PRODUCT_CONTRACT,
+    TEXT_CONTRACT,
+    WORK_CONTRACT,
+)
+from titlevideo.contract import Contract
 from titlevideo.extract.common import (
     EntityOutput,
     ExtractionRun,
@@ -31,7 +42,7 @@ from titlevideo.extract.common import (
     read_manifest,
 )
 from titlevideo.failpoints import failpoint
-from titlevideo.lake import now_utc
+from titlevideo.lake import DATA_FILE, now_utc, partition_dir
 from titlevideo.schemas import (
     CONSONANCE_MARKETING_TEXTS,
     CONSONANCE_PRODUCTS,
@@ -43,104 +54,12 @@ from titlevideo.transport import Progress, prefetch
 log = logging.getLogger(__name__)
 
 MODES = ("auto", "full", "daily", "season")
-
-WORKS_QUERY = """
-query ExtractWorks($workSearch: WorkSearchAttributes, $productSearch: ProductSearchAttributes) {
-  works(workSearch: $workSearch, productSearch: $productSearch) {
-    id
-    title
-    subtitle
-    imprint { id name }
-    season
-    projectStage
-    marketingTier
-    authorshipDescription
-    contributions {
-      id
-      sequenceNumber
-      onixContributorRoleCode
-      productIds
-      contributor { id name }
-    }
-    subjectCodes(schemesIn: [BISAC, THEMA]) {
-      __typename
-      code
-      description
-      main
-      ... on Thema { parentCode }
-    }
-    marketingTexts {
-      id
-      variant
-      externalText
-      internalTextMarkdown
-      productIds
-    }
-    products {
-      __typename
-      id
-      isbn { isbn13 }
-      fullTitle
-      subtitle
-      onix21ProductFormCode
-      onixPublishingStatusCode
-      publicationDate
-      plannedPublicationDate
-      forSaleCountryCodes
-      notForSaleCountryCodes
-      isForSaleWorldwide
-      salesRightsDescription
-      prices { id amount currencyCode onixPriceTypeCode onixPriceTypeQualifierCode }
-      webLinks { id link role description includeInOnix }
-    }
-  }
-}
-"""
-
-WORK_CONTRACT = (
-    F("id", "int", nullable=False),
-    F("title", "str"),
-    F("subtitle", "str"),
-    F("imprint", "dict"),
-    F("season", "str"),
-    F("projectStage", "str"),
-    F("marketingTier", "str"),
-    F("authorshipDescription", "str"),
-    F("contributions", "list"),
-    F("subjectCodes", "list"),
-    F("marketingTexts", "list"),
-    F("products", "list"),
-)
-PRODUCT_CONTRACT = (
-    F("__typename", "str"),
-    F("id", "int", nullable=False),
-    F("isbn", "dict"),
-    F("fullTitle", "str"),
-    F("subtitle", "str"),
-    F("onix21ProductFormCode", "str"),
-    F("onixPublishingStatusCode", "str"),
-    F("publicationDate", "str"),
-    F("plannedPublicationDate", "str"),
-    F("forSaleCountryCodes", "list"),
-    F("notForSaleCountryCodes", "list"),
-    F("isForSaleWorldwide", "bool"),
-    F("salesRightsDescription", "str"),
-    F("prices", "list"),
-    F("webLinks", "list"),
-)
-TEXT_CONTRACT = (
-    F("id", "int", nullable=False),
-    F("variant", "str"),
-    F("externalText", "str"),
-    F("internalTextMarkdown", "str"),
-    F("productIds", "list"),
-)
-LINK_CONTRACT = (
-    F("id", "int", nullable=False),
-    F("link", "str"),
-    F("role", "str"),
-    F("description", "str"),
-    F("includeInOnix", "bool"),
+#: what one Consonance extraction writes, from one GraphQL pass
+CONSONANCE_ENTITIES = (
+    CONSONANCE_WORKS,
+    CONSONANCE_PRODUCTS,
+    CONSONANCE_MARKETING_TEXTS,
+    CONSONANCE_WEB_LINKS,
 )
 
 
@@ -207,6 +126,23 @@ class _Normalisers:
                     "parent_code": s.get("parentCode"),
                 }
             )
+        resources = []
+        for r in w.get("supportingResources") or []:
+            url = r.get("url")
+            if url is not None and (not isinstance(url, str) or not codes.url_ok(url)):
+                raise Invalid("supportingResources.url", f"not an http(s) URL: {url!r}")
+            resources.append(
+                {
+                    "supporting_resource_id": r.get("id"),
+                    "resource_variant": r.get("resourceVariant"),
+                    "url": url,
+                    "filename": r.get("filename"),
+                    "image_content_type": r.get("imageContentType"),
+                    "status": r.get("status"),
+                    "is_processing": r.get("isProcessing"),
+                    "product_ids": list(r.get("productIds") or []),
+                }
+            )
         imprint = w.get("imprint") or {}
         return {
             "work_id": w["id"],
@@ -220,6 +156,7 @@ class _Normalisers:
             "authorship_description": w.get("authorshipDescription"),
             "contributions": contributions,
             "subjects": subjects,
+            "supporting_resources": resources,
             "_extracted_at": at,
         }
 
@@ -267,6 +204,8 @@ class _Normalisers:
             "planned_publication_date": _date(
                 p.get("plannedPublicationDate"), "plannedPublicationDate", self.today
             ),
+            "sales_embargo_date": _date(p.get("salesEmbargoDate"), "salesEmbargoDate", self.today),
+            "out_of_print_date": _date(p.get("outOfPrintDate"), "outOfPrintDate", self.today),
             "for_sale_country_codes": _countries(
                 p.get("forSaleCountryCodes") or [], "forSaleCountryCodes"
             ),
@@ -310,7 +249,11 @@ class _Normalisers:
 
 
 def choose_mode(lake: Lake, day: date, requested: str) -> str:
-    """``auto`` → ``full`` when no other date holds a full extraction, else ``daily``."""
+    """``auto`` → ``full`` when no other date holds a full extraction with every field this
+    release extracts, else ``daily``. A full extraction written by an older release that lacked
+    some of them (an upgrade added fields) does not count: a daily run re-reads only the works
+    that changed, so the others would keep lacking the new fields until the whole catalogue is
+    pulled again."""
     if requested not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {requested!r}")
     if requested != "auto":
@@ -318,8 +261,30 @@ def choose_mode(lake: Lake, day: date, requested: str) -> str:
     for other in other_partitions(lake, CONSONANCE_WORKS, day):
         manifest = read_manifest(lake, CONSONANCE_WORKS, other)
         if manifest and manifest.get("mode") == "full":
-            return "daily"
+            missing = missing_fields(lake, other)
+            if not missing:
+                return "daily"
+            log.warning(
+                "the full Consonance extraction of %s lacks fields this release extracts (%s): "
+                "this run pulls the whole catalogue",
+                other,
+                ", ".join(missing),
+            )
     return "full"
+
+
+def missing_fields(lake: Lake, day: date) -> list[str]:
+    """``entity.field`` of this release's Consonance schemas that ``day``'s partitions lack
+    (a partition file that is not there lacks nothing: it was never written)."""
+    missing = []
+    for entity in CONSONANCE_ENTITIES:
+        directory = partition_dir(lake.raw, entity.source, entity.name, entity.partition_key, day)
+        try:
+            found = set(pq.read_schema(directory / DATA_FILE).names)
+        except FileNotFoundError:
+            continue
+        missing += [f"{entity.name}.{n}" for n in entity.schema.names if n not in found]
+    return missing
 
 
 def extract_consonance(

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from titlevideo.warehouse.models import ident
+from titlevideo.warehouse.sqltext import ident
 
 DEFAULT_ROW_LIMIT = 250_000
 
@@ -206,9 +206,8 @@ def _profile(checks: list[Check]) -> tuple[list[str], list[Any], list[tuple[str,
 def prepare(
     con: duckdb.DuckDBPyConnection, suite: Suite, row_limit: int = DEFAULT_ROW_LIMIT
 ) -> Prepared:
-    rows = int(
-        con.execute(f"select count(*) from ({suite.relation}) as r", suite.params).fetchone()[0]
-    )
+    counted = con.execute(f"select count(*) from ({suite.relation}) as r", suite.params).fetchone()
+    rows = int(counted[0]) if counted else 0
     if rows <= row_limit and not suite.group_by:
         frame = con.execute(suite.relation, suite.params).df()
         return Prepared(suite, "frame", frame, _frame_expectations(suite.checks), rows)

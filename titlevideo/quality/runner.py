@@ -4,8 +4,10 @@ GX is called directly — the Airflow GX provider cannot be installed with Airfl
 SQL datasource does not work on DuckDB — so every suite is a pandas frame (see
 :mod:`titlevideo.quality.checks`). The context is ephemeral (nothing to keep in sync on disk);
 its Data Docs site is rendered by GX's own site builder into a fresh folder that then replaces
-``<LAKE_ROOT>/reports/data_docs/<section>/`` (``index.html``, next to a ``summary.json``);
-``reports/data_docs/index.html`` links the sections (``raw``, ``marts``) with their outcome.
+``<LAKE_ROOT>/reports/data_docs/<section>/`` (``index.html``, next to a ``summary.json`` and
+``results.json``, GX's validation result of every suite). GX's pages load their assets from CDNs,
+so ``reports/data_docs/index.html`` and ``<section>/results.html`` are rendered from those two
+files by :mod:`titlevideo.report.quality` as pages that need no network.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 
 import duckdb
 
-from titlevideo.lake import replace_dir, write_json_atomic, write_text_atomic
-from titlevideo.quality.checks import DEFAULT_ROW_LIMIT, Suite, prepare
+from titlevideo.lake import replace_dir, write_json_atomic
+from titlevideo.quality.checks import DEFAULT_ROW_LIMIT, Prepared, Suite, prepare
+from titlevideo.report.quality import RESULTS_PAGE, write_quality_pages
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,17 @@ class QualityError(RuntimeError):
         super().__init__(f"{section} quality suites failed{where}:\n  " + "\n  ".join(failures))
 
 
-def _context(site_dir: Path) -> Any:
-    # GX logs its own start-up chatter at INFO; task logs keep only its warnings.
+def _gx() -> Any:
+    """Great Expectations, imported with its loggers at WARNING: its import logs about 200 INFO
+    lines of start-up chatter ("Skipping registering function ...") into the task log."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
+
+    return gx
+
+
+def _context(site_dir: Path) -> Any:
+    gx = _gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -75,9 +85,30 @@ def run_suites(
     raise_on_failure: bool = True,
 ) -> dict[str, Any]:
     """Validate every suite; write Data Docs to ``reports/quality/<section>``; raise if one failed."""
-    import great_expectations as gx
-
     started = time.perf_counter()
+    prepared = [prepare(con, suite, row_limit) for suite in suites]
+    return run_prepared(
+        prepared,
+        section=section,
+        reports=reports,
+        raise_on_failure=raise_on_failure,
+        started=started,
+    )
+
+
+def run_prepared(
+    suites: list[Prepared],
+    *,
+    section: str,
+    reports: Path | None,
+    raise_on_failure: bool = True,
+    started: float | None = None,
+) -> dict[str, Any]:
+    """:func:`run_suites` on suites already prepared (their frames computed in DuckDB): needs no
+    connection, so it also runs in the GX worker process (:mod:`titlevideo.quality.worker`)."""
+    gx = _gx()
+
+    started = time.perf_counter() if started is None else started
     final_dir = reports / "data_docs" / section if reports else None
     build_dir = None
     if final_dir is not None:
@@ -86,9 +117,10 @@ def run_suites(
     context = _context(build_dir or Path(os.devnull))
     source = context.data_sources.add_pandas("frames")
     results: list[dict[str, Any]] = []
+    validations: dict[str, Any] = {}
     failures: list[str] = []
-    for suite in suites:
-        prepared = prepare(con, suite, row_limit)
+    for prepared in suites:
+        suite = prepared.suite
         asset = source.add_dataframe_asset(suite.name)
         batch = asset.add_batch_definition_whole_dataframe("whole")
         expectations = [
@@ -103,6 +135,7 @@ def run_suites(
         outcome = definition.run(
             batch_parameters={"dataframe": prepared.frame}, result_format="SUMMARY"
         )
+        validations[suite.name] = outcome.to_json_dict()
         failed = []
         for r in outcome.results:
             if not r.success:
@@ -144,7 +177,7 @@ def run_suites(
             len(outcome.results),
         )
     docs = None
-    if build_dir is not None and final_dir is not None:
+    if build_dir is not None and final_dir is not None and reports is not None:
         try:
             context.build_data_docs()
             summary_doc = {
@@ -154,9 +187,10 @@ def run_suites(
                 "failed": sum(not r["success"] for r in results),
             }
             write_json_atomic(build_dir / "summary.json", summary_doc)
+            write_json_atomic(build_dir / "results.json", validations)
             replace_dir(build_dir, final_dir)
-            docs = final_dir / "index.html"
-            _write_landing(final_dir.parent)
+            docs = final_dir / RESULTS_PAGE
+            write_quality_pages(reports)
         finally:
             if build_dir.exists():
                 shutil.rmtree(build_dir, ignore_errors=True)
@@ -171,27 +205,3 @@ def run_suites(
     if failures and raise_on_failure:
         raise QualityError(section, failures, docs)
     return summary
-
-
-def _write_landing(root: Path) -> None:
-    """``data_docs/index.html``: one line per section with its last outcome and a link."""
-    import html
-    import json
-
-    rows = []
-    for summary_file in sorted(root.glob("*/summary.json")):
-        try:
-            data = json.loads(summary_file.read_text())
-        except ValueError:
-            continue
-        section = summary_file.parent.name
-        state = "passed" if not data.get("failed") else f"{data['failed']} failed"
-        rows.append(
-            f'<li><a href="{html.escape(section)}/index.html">{html.escape(section)}</a>: '
-            f"{data.get('passed', 0)} suites passed, {html.escape(state)}</li>"
-        )
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Data quality</title></head><body>"
-        "<h1>Data quality (Great Expectations)</h1><ul>" + "".join(rows) + "</ul></body></html>"
-    )
-    write_text_atomic(root / "index.html", page)

@@ -1,21 +1,33 @@
-"""The suites: one per raw entity batch, and one per mart plus a cross-table integrity suite.
+"""The suites: one per raw entity batch, and what dbt's tests do not express on the marts.
 
-Raw suites validate the partitions of one logical date (the batch an extraction just wrote):
-keys unique and non-null, codes from their lists, ranges (completion 0..1, counts >= 0, unique
-viewers <= views), the partition value matching the rows. Mart suites validate the candidate
-warehouse before it is swapped in: keys, accepted values, ranges, row-count sanity (no fan-out,
-no collapse against the previous build) and referential integrity from facts to dimensions.
+Raw suites validate the partitions of one logical date (the batch an extraction just wrote,
+before any model reads it): keys unique and non-null, codes from their lists, ranges (completion
+0..1, counts >= 0, unique viewers <= views), the partition value matching the rows. The marts'
+rules (keys, accepted values, ranges, relationships, totals) are declared once, as dbt data tests
+in each model's ``.yml``, and run by dbt in every build; the mart suites here add the fact's
+per-date distribution (with the rules of its ``.yml``, read from dbt's manifest) and the title
+dimension's volume against the previous build.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from titlevideo import codes
+from titlevideo.bytenite.vocab import (
+    DELIVERABLE_TYPE,
+    PLACEMENT_CHANNEL,
+    PLACEMENT_STATE,
+    PLACEMENT_STATES,
+    PUBLISHING_STATUS,
+    PUBLISHING_STATUSES,
+)
 from titlevideo.config import BYTENITE_ONLY_CHANNELS, CHANNELS, DELIVERABLE_TYPES, TIERS, Lake
+from titlevideo.quality import declared
 from titlevideo.quality.checks import (
     Check,
     Suite,
@@ -35,10 +47,6 @@ ALL_CHANNELS = tuple(CHANNELS) + tuple(c for c in BYTENITE_ONLY_CHANNELS if c no
 ISBN13 = r"^97[89][0-9]{10}$"
 COUNTRY = r"^[A-Z]{2}$"
 MAX_VIDEO_SECONDS = 86_400
-TITLE_STATUSES = ("LIVE", "WITHDRAWN", "INACTIVE", "NO_PRODUCTS")
-RIGHTS_STATUSES = ("WORLD", "WORLD_EXCEPT", "TERRITORIES", "NONE")
-MATCH_METHODS = ("WORK_ID_LABEL", "AUDIO_ISBN13_LABEL", "ISBN13_LABEL", "UNMATCHED")
-PUBLISHING = ("DRAFT", "READY", "PUBLISHED", "UNPUBLISHED", "FAILED")
 COUNTS = ("views", "unique_viewers", "watch_time_seconds", "likes", "comments", "shares")
 
 # --------------------------------------------------------------------------------------------
@@ -71,8 +79,8 @@ def _raw_checks(entity: Entity, day: date) -> list[Check]:
         return [
             *base,
             *not_null("publishing_status"),
-            in_set("publishing_status", [f"PUBLISHING_STATUS_{s}" for s in PUBLISHING]),
-            in_set("deliverable_type", [f"DELIVERABLE_TYPE_{d}" for d in DELIVERABLE_TYPES]),
+            in_set("publishing_status", [PUBLISHING_STATUS + s for s in PUBLISHING_STATUSES]),
+            in_set("deliverable_type", [DELIVERABLE_TYPE + d for d in DELIVERABLE_TYPES]),
             regex("format", r"^ASSET_FORMAT_[A-Z0-9]+$"),
             between("duration_seconds", 0, MAX_VIDEO_SECONDS),
             between("width", 1),
@@ -83,17 +91,14 @@ def _raw_checks(entity: Entity, day: date) -> list[Check]:
         return [
             *base,
             *not_null("asset_id", "channel", "state"),
-            in_set("channel", [f"PLACEMENT_CHANNEL_{c}" for c in ALL_CHANNELS]),
-            in_set(
-                "state",
-                [f"PLACEMENT_STATE_{s}" for s in ("PENDING", "ENABLED", "DISABLED", "ERROR")],
-            ),
+            in_set("channel", [PLACEMENT_CHANNEL + c for c in ALL_CHANNELS]),
+            in_set("state", [PLACEMENT_STATE + s for s in PLACEMENT_STATES]),
         ]
     if name == "daily_metrics":
         return [
             *base,
             in_set("metric_date", [day]),
-            in_set("channel", [f"PLACEMENT_CHANNEL_{c}" for c in ALL_CHANNELS]),
+            in_set("channel", [PLACEMENT_CHANNEL + c for c in ALL_CHANNELS]),
             regex("country", COUNTRY),
             *[between(c, 0) for c in COUNTS],
             between("completion_rate", 0, 1),
@@ -136,191 +141,40 @@ def mart_suites(
     con: duckdb.DuckDBPyConnection,
     previous: Path | None,
     fact_dates: tuple[date, ...] | None = None,
+    manifest: dict[str, Any] | None = None,
 ) -> list[Suite]:
-    """Suites over the candidate warehouse open on ``con``; ``previous`` is the current warehouse.
+    """What GX checks on the candidate warehouse open on ``con`` (``previous``: the current one).
 
-    ``fct_video_daily`` is profiled per metric date, for ``fact_dates`` only when given (an
-    incremental build: the dates it loaded); its keys are also unique-tested over the whole table
-    by the model tests, and its references by the integrity suite.
+    Only what dbt's data tests do not express (those ran on every model before this):
+
+    * ``marts.fct_video_daily`` — the distribution of the loaded metric dates (``fact_dates``
+      only when given: an incremental build), one profile row per date: the rules its ``.yml``
+      declares (read from dbt's manifest, :mod:`titlevideo.quality.declared`), per date, and
+      every loaded date has rows;
+    * ``marts.dim_title`` — volume against the previous build: an empty title dimension means
+      the Consonance extraction is missing, a collapse to under half the previous build's titles
+      a broken one.
     """
     facts, fact_params = "select * from marts.fct_video_daily", []
     if fact_dates is not None:
         facts = "select * from marts.fct_video_daily where list_contains(?::date[], metric_date)"
         fact_params = [list(fact_dates)]
-    n_titles = int(con.execute("select count(*) from marts.dim_title").fetchone()[0])
+    declared_checks = declared.checks(manifest, "fct_video_daily") if manifest else []
     previous_titles = _previous_count(con, previous, "dim_title")
-    rate = [between("completion_rate", 0, 1), between("engagement_rate", 0)]
-    lo, hi = con.execute(
-        "select launch_window_start_day, launch_window_end_day from ref.windows"
-    ).fetchone()
-    suites = [
-        Suite(
-            "marts.dim_title",
-            "select * from marts.dim_title",
-            [
-                *not_null("work_id", "title_status", "rights_status", "allows_anywhere"),
-                unique("work_id"),
-                in_set("title_status", TITLE_STATUSES),
-                in_set("rights_status", RIGHTS_STATUSES),
-                in_set("tier", TIERS),
-                # an empty title dimension means the Consonance extraction is missing; a collapse
-                # to under half of the previous build's titles means a broken one
-                row_count(max(1, (previous_titles + 1) // 2)),
-            ],
-        ),
-        Suite(
-            "marts.dim_product",
-            "select * from marts.dim_product",
-            [
-                *not_null("product_id", "work_id"),
-                unique("product_id"),
-                regex("isbn13", ISBN13),
-                in_set("rights_status", RIGHTS_STATUSES),
-            ],
-        ),
-        Suite(
-            "marts.dim_video_asset",
-            "select * from marts.dim_video_asset",
-            [
-                *not_null("asset_id", "match_method", "rights_basis"),
-                unique("asset_id"),
-                in_set("match_method", MATCH_METHODS),
-                in_set("publishing_status", PUBLISHING),
-                in_set("deliverable_type", DELIVERABLE_TYPES),
-                between("duration_seconds", 0, MAX_VIDEO_SECONDS),
-            ],
-        ),
+    return [
         Suite(
             "marts.fct_video_daily",
             facts,
-            [
-                *not_null("metric_date", "asset_id", "channel", "country"),
-                unique("metric_date", "asset_id", "channel", "country"),
-                in_set("channel", ALL_CHANNELS),
-                regex("country", COUNTRY),
-                *[between(c, 0) for c in COUNTS],
-                *rate,
-                a_le_b("unique_viewers", "views"),
-            ],
+            [*declared_checks, row_count(1)],
             params=fact_params,
             group_by=("metric_date",),
         ),
         Suite(
-            "marts.fct_placement_current",
-            "select * from marts.fct_placement_current",
-            [
-                *not_null("placement_id", "asset_id", "is_enabled", "covers_not_for_sale"),
-                unique("placement_id"),
-                in_set("channel", ALL_CHANNELS),
-            ],
+            "marts.dim_title",
+            "select work_id from marts.dim_title",
+            [row_count(max(1, (previous_titles + 1) // 2))],
         ),
-        Suite(
-            "marts.mart_title_performance",
-            "select * from marts.mart_title_performance",
-            [
-                unique("work_id"),
-                *[
-                    between(c, 0)
-                    for c in (
-                        "views",
-                        "watch_time_seconds",
-                        "completed_views",
-                        "engagements",
-                        "n_assets",
-                    )
-                ],
-                *rate,
-                row_count(n_titles, n_titles),  # one row per title: no fan-out, none lost
-            ],
-        ),
-        Suite(
-            "marts.mart_title_channel_performance",
-            "select * from marts.mart_title_channel_performance",
-            [unique("work_id", "channel"), between("views", 0), *rate],
-        ),
-        Suite(
-            "marts.mart_title_country_performance",
-            "select * from marts.mart_title_country_performance",
-            [
-                unique("work_id", "country"),
-                between("views", 0),
-                between("views_not_for_sale", 0),
-                a_le_b("views_not_for_sale", "views"),
-                *rate,
-            ],
-        ),
-        Suite(
-            "marts.mart_launch_window",
-            "select * from marts.mart_launch_window",
-            [
-                unique("work_id", "days_from_publication"),
-                between("views", 0),
-                a_le_b("views", "cumulative_views"),
-                between("days_from_publication", lo, hi),
-                *rate,
-            ],
-        ),
-        Suite(
-            "marts.mart_season_performance",
-            "select * from marts.mart_season_performance",
-            [unique("season_name"), between("n_titles", 1), *rate],
-        ),
-        Suite(
-            "marts.mart_imprint_performance",
-            "select * from marts.mart_imprint_performance",
-            [unique("imprint_name"), between("n_titles", 1), *rate],
-        ),
-        Suite(
-            "marts.mart_compliance_findings",
-            "select * from marts.mart_compliance_findings",
-            [*not_null("finding_id", "finding_type", "asset_id"), unique("finding_id")],
-        ),
-        Suite("marts.integrity", _INTEGRITY, [between(c, 0, 0) for c in _INTEGRITY_COLUMNS]),
     ]
-    return suites
-
-
-#: Referential integrity and totals that must agree across tables, each a count that must be 0.
-_INTEGRITY_COLUMNS = (
-    "fct_assets_missing_in_dim_video_asset",
-    "fct_works_missing_in_dim_title",
-    "asset_works_missing_in_dim_title",
-    "product_works_missing_in_dim_title",
-    "placement_works_missing_in_dim_title",
-    "views_title_performance_minus_matched_facts",
-    "titles_season_rollup_minus_dim_title",
-    "titles_imprint_rollup_minus_dim_title",
-)
-_INTEGRITY = """
-select
-    (select count(*) from marts.fct_video_daily f
-        where not exists (select 1 from marts.dim_video_asset d where d.asset_id = f.asset_id))
-        as fct_assets_missing_in_dim_video_asset,
-    (select count(*) from marts.fct_video_daily f
-        where f.work_id is not null
-          and not exists (select 1 from marts.dim_title d where d.work_id = f.work_id))
-        as fct_works_missing_in_dim_title,
-    (select count(*) from marts.dim_video_asset a
-        where a.work_id is not null
-          and not exists (select 1 from marts.dim_title d where d.work_id = a.work_id))
-        as asset_works_missing_in_dim_title,
-    (select count(*) from marts.dim_product p
-        where not exists (select 1 from marts.dim_title d where d.work_id = p.work_id))
-        as product_works_missing_in_dim_title,
-    (select count(*) from marts.fct_placement_current p
-        where p.work_id is not null
-          and not exists (select 1 from marts.dim_title d where d.work_id = p.work_id))
-        as placement_works_missing_in_dim_title,
-    (select coalesce(sum(views), 0) from marts.mart_title_performance)
-        - (select coalesce(sum(views), 0) from marts.fct_video_daily where work_id is not null)
-        as views_title_performance_minus_matched_facts,
-    (select coalesce(sum(n_titles), 0) from marts.mart_season_performance)
-        - (select count(*) from marts.dim_title)
-        as titles_season_rollup_minus_dim_title,
-    (select coalesce(sum(n_titles), 0) from marts.mart_imprint_performance)
-        - (select count(*) from marts.dim_title)
-        as titles_imprint_rollup_minus_dim_title
-"""
 
 
 def _previous_count(con: duckdb.DuckDBPyConnection, previous: Path | None, model: str) -> int:

@@ -1,5 +1,8 @@
 """The reverse-ETL engine both syncs share: desired state → diff → plan → rate-limited apply → log.
 
+The targets (``titlevideo.reverse.targets``) say what to write; the engine decides when, makes
+each write exactly once (:meth:`Calls.write_once`) and records it.
+
 A *target* (one kind of remote object, e.g. ByteNite placements) supplies rows: the key, the
 desired payload from a ``rev_`` model (``None`` = should not exist), the payload the latest
 extraction observed remotely (``None`` = absent) and when it was observed. The engine decides per
@@ -27,8 +30,14 @@ A row's calls are bracketed in the state store (``begin_row`` before the first c
 its result). A run killed in between leaves the row *in doubt*: some of its calls may have been
 applied. The next run plans it even if nothing else changed and, before any call, reads the
 remote object back (:meth:`Target.observe`): already as desired → adopted without a call;
-otherwise applied from what is really there, so no call is repeated and none is lost. Per-row failures (payload errors, 4xx) are logged and
-counted; an authentication failure stops the run (nothing more can succeed).
+otherwise applied from what is really there, so no call is repeated and none is lost. Per-row
+failures (payload errors, 4xx) are logged and counted; an authentication failure stops the run
+(nothing more can succeed).
+
+Within a row, a write that is not idempotent goes through :meth:`Calls.write_once`: after a
+failure that leaves unknown whether it was applied (:class:`~titlevideo.transport.AmbiguousWrite`)
+the remote object is read back and the write sent again only if it is not there; after a refusal,
+a read-back that finds it already applied (made by an earlier, interrupted run) counts as done.
 """
 
 from __future__ import annotations
@@ -39,18 +48,33 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from titlevideo.failpoints import failpoint
 from titlevideo.reverse.state import StateRow, StateStore
-from titlevideo.transport import ApiError, AuthError, RateLimiter
+from titlevideo.transport import AmbiguousWrite, ApiError, AuthError, RateLimiter
 
 log = logging.getLogger(__name__)
 
-OPS = ("create", "update", "delete", "adopt")
+T = TypeVar("T")
+
+
+class OpKind(StrEnum):
+    """What the engine does with a row (a string, as stored in ``sync_plan`` and ``sync_log``)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    ADOPT = "adopt"  # record the state, make no call
+    PARKED = "parked"  # failed too often: reported, not planned
+
+
+#: the operations a plan counts (parked rows are counted apart)
+OPS = (OpKind.CREATE, OpKind.UPDATE, OpKind.DELETE, OpKind.ADOPT)
 
 
 def payload_hash(payload: Any) -> str | None:
@@ -76,7 +100,7 @@ class Row:
 
 @dataclass
 class Op:
-    kind: str
+    kind: OpKind
     reason: str
     row: Row
     #: an earlier run was interrupted between this row's calls and their recording
@@ -92,7 +116,7 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         c = Counter(op.kind for op in self.ops)
-        return {kind: c.get(kind, 0) for kind in OPS} | {
+        return {kind.value: c.get(kind, 0) for kind in OPS} | {
             "unchanged": self.unchanged,
             "parked": len(self.parked),
         }
@@ -100,7 +124,7 @@ class Plan:
     def samples(self, n: int = 3) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
         for op in self.ops:
-            bucket = out.setdefault(op.kind, [])
+            bucket = out.setdefault(op.kind.value, [])
             if len(bucket) < n:
                 bucket.append({"key": op.row.key, "reason": op.reason, "desired": op.row.desired})
         return out
@@ -119,7 +143,7 @@ class Calls:
         self._op = ""
 
     def bind(self, key: str, op: str) -> None:
-        self._key, self._op = key, op
+        self._key, self._op = key, str(op)
 
     def __call__(self, description: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         self.limiter.acquire()
@@ -135,6 +159,43 @@ class Calls:
         failpoint("sync.call.after")
         self.store.log_call(self.run_id, self.target, self._key, self._op, description, True, None)
         return result
+
+    def write_once(
+        self,
+        description: str,
+        do: Callable[[], T],
+        check: Callable[[], T | None],
+        *,
+        attempts: int = 4,
+    ) -> T:
+        """Apply a write exactly once. ``do()`` makes the write call; ``check()`` reads the remote
+        state back and returns what the write would have made (None = not there).
+
+        * an ambiguous failure (the write may or may not have happened): read back; found -> done,
+          else send again after a short pause (at most ``attempts`` sends in all);
+        * a refusal (4xx, a payload error): read back; found -> done (an earlier run applied it),
+          else the refusal stands;
+        * an authentication failure stops the run (no read-back).
+        """
+        for n in range(attempts):
+            try:
+                done: T = self(description, do)
+                return done
+            except AuthError:
+                raise
+            except AmbiguousWrite as exc:
+                found = check()
+                if found is not None:
+                    log.info("%s had applied despite %s", description, exc)
+                    return found
+                time.sleep(min(0.2 * 2**n, 5.0))
+            except (ApiError, RowError) as exc:
+                found = check()
+                if found is None:
+                    raise
+                log.info("%s: already applied (%s)", description, exc)
+                return found
+        raise RowError(f"{description}: not applied after {attempts} attempts")
 
 
 class Target(ABC):
@@ -170,39 +231,30 @@ def _later(observed_at: datetime | None, synced_at: str | None) -> bool:
     return observed_at > datetime.fromisoformat(synced_at)
 
 
-def decide(target: Target, row: Row, st: StateRow | None) -> tuple[str, str] | None:
+def decide(target: Target, row: Row, st: StateRow | None) -> tuple[OpKind, str] | None:
     """The operation for one row (see the module table), or None for nothing to do."""
     if st is not None and st.status == "parked":
-        return ("parked", "failed too often; fix the cause and reset its state")
+        return (OpKind.PARKED, "failed too often; fix the cause and reset its state")
     if row.desired is None:
         if row.observed is None or not target.deletes:
             return None
         if st is not None and st.status == "deleted" and not _later(row.observed_at, st.synced_at):
             return None  # we deleted it after this observation was taken
-        return ("delete", "no longer desired")
-    h = payload_hash(row.desired)
+        return (OpKind.DELETE, "no longer desired")
     equal = row.observed is not None and target.equal(row.desired, row.observed)
-    gone_or_changed = "create" if row.observed is None else "update"
+    write = OpKind.CREATE if row.observed is None else OpKind.UPDATE
     if st is None or st.status == "deleted":
-        return (
-            ("adopt", "remote already as desired")
-            if equal
-            else (gone_or_changed, "not synced before")
-        )
-    if st.status == "failed":
-        return (
-            ("adopt", "remote already as desired")
-            if equal
-            else (gone_or_changed, "retrying a failed row")
-        )
-    if st.payload_hash != h:
-        return (
-            ("adopt", "remote already as desired")
-            if equal
-            else (gone_or_changed, "desired state changed")
-        )
-    if not equal and _later(row.observed_at, st.synced_at):
-        return (gone_or_changed, "remote changed after our last write")
+        reason: str | None = "not synced before"
+    elif st.status == "failed":
+        reason = "retrying a failed row"
+    elif st.payload_hash != payload_hash(row.desired):
+        reason = "desired state changed"
+    else:
+        reason = None
+    if reason is not None:
+        return (OpKind.ADOPT, "remote already as desired") if equal else (write, reason)
+    if not equal and st is not None and _later(row.observed_at, st.synced_at):
+        return (write, "remote changed after our last write")
     return None
 
 
@@ -233,12 +285,12 @@ class Engine:
             doubt = row.key in in_doubt
             if decision is None and doubt and row.desired is not None:
                 decision = (
-                    "update" if row.observed is not None else "create",
+                    OpKind.UPDATE if row.observed is not None else OpKind.CREATE,
                     "interrupted before its result was recorded",
                 )
             if decision is None:
                 unchanged += 1
-            elif decision[0] == "parked":
+            elif decision[0] is OpKind.PARKED:
                 parked.append(row.key)
             else:
                 ops.append(Op(decision[0], decision[1], row, in_doubt=doubt))
@@ -260,7 +312,7 @@ class Engine:
             target.name,
             self.dry_run,
             counts,
-            [(op.row.key, op.kind, op.reason, op.row.desired) for op in ops],
+            [(op.row.key, op.kind.value, op.reason, op.row.desired) for op in ops],
         )
         failpoint("sync.plan.recorded")
         return plan
@@ -285,11 +337,11 @@ class Engine:
         for n, op in enumerate(plan.ops, 1):
             calls.bind(op.row.key, op.kind)
             try:
-                if op.in_doubt and op.kind != "adopt":
+                if op.in_doubt and op.kind is not OpKind.ADOPT:
                     op = self._verify(target, op)
-                if op.kind != "adopt":
+                if op.kind is not OpKind.ADOPT:
                     self.store.begin_row(target.name, op.row.key, self.run_id)
-                remote_id = None if op.kind == "adopt" else target.apply(op, calls)
+                remote_id = None if op.kind is OpKind.ADOPT else target.apply(op, calls)
             except AuthError:
                 self.store.finish_run(
                     self.run_id, target.name, {"aborted": "authentication failed"}
@@ -305,7 +357,7 @@ class Engine:
                 )
                 continue
             failpoint("sync.row.before_record")
-            if op.kind == "delete":
+            if op.kind is OpKind.DELETE:
                 self.store.record_success(
                     target.name, op.row.key, None, None, remote_id, status="deleted"
                 )
@@ -317,7 +369,7 @@ class Engine:
                     op.row.desired,
                     remote_id or op.row.context.get("remote_id"),
                 )
-            result["applied"][op.kind] += 1
+            result["applied"][op.kind.value] += 1
             now = time.monotonic()
             if now - last_log > 10:
                 last_log = now
@@ -352,9 +404,9 @@ class Engine:
         op.row.observed = observed
         if observed is not None and target.equal(op.row.desired, observed):
             log.info("%s %s: applied before the interruption; adopted", target.name, op.row.key)
-            return Op("adopt", "applied before an interrupted run recorded it", op.row)
+            return Op(OpKind.ADOPT, "applied before an interrupted run recorded it", op.row)
         log.info("%s %s: not (fully) applied before the interruption", target.name, op.row.key)
-        return Op("update" if observed is not None else "create", op.reason, op.row)
+        return Op(OpKind.UPDATE if observed is not None else OpKind.CREATE, op.reason, op.row)
 
     def sync(self, target: Target) -> dict[str, Any]:
         return self.apply(target, self.plan(target))

@@ -9,10 +9,20 @@ rebuilt. Tables:
 * ``sync_runs``: one row per run and target with the plan's counts, dry-run flag and outcome;
 * ``sync_plan``: every planned operation of a run (what a dry run shows);
 * ``sync_log``: one row per write call made, with its result;
+
+  (the three are per-call logs, kept for the runs of the last ``sync.log_retention_days`` days:
+  :meth:`StateStore.prune_logs`, at the start of each sync)
 * ``sync_inflight``: rows whose calls have started and that have not succeeded since. A row
   still listed when the next run plans was interrupted (a killed process) or failed part-way:
   its remote side is in doubt, and the engine reads it back before sending anything (see
   ``Engine.apply``).
+* ``schema_history``: each migration of this file (from, to, release, when).
+
+The file's schema version is SQLite's ``user_version`` (:data:`STATE_SCHEMA`; release 0.1.0's
+files have none, 0, and are schema 1). Opening an older file migrates it in one transaction
+(``begin immediate``: of two syncs starting at once, one migrates and the other waits and finds
+it current); a file of a newer schema than this release knows (a downgrade) is refused before
+anything is written, with :class:`StateSchemaError`.
 """
 
 from __future__ import annotations
@@ -26,6 +36,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import tenacity
+
+from titlevideo.config import ConfigError
+from titlevideo.lake import downgrade_message, release
+
+#: The state file's schema. 1: release 0.1.0's (user_version 0). 2: user_version set and
+#: ``schema_history`` kept.
+STATE_SCHEMA = 2
 
 SCHEMA = """
 create table if not exists sync_state (
@@ -78,7 +97,33 @@ create table if not exists sync_inflight (
 );
 create index if not exists sync_log_run on sync_log (run_id, target);
 create index if not exists sync_plan_run on sync_plan (run_id, target);
+create table if not exists schema_history (
+    from_version integer not null,
+    to_version integer not null,
+    release text not null,
+    at text not null
+);
 """
+
+
+#: how long an opening or a write waits for another connection's lock, in seconds
+BUSY_TIMEOUT_S = 60
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+class StateSchemaError(ConfigError):
+    """The sync state file is of a newer schema than this release knows."""
+
+
+def _schema_1_to_2(con: sqlite3.Connection) -> None:
+    """Nothing to change in release 0.1.0's tables: the version and its history are added."""
+
+
+#: step from schema N to N + 1, in order (run inside the opening transaction)
+MIGRATIONS = {1: _schema_1_to_2}
 
 
 def _now() -> str:
@@ -105,11 +150,77 @@ class StateStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self.con = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self.con.execute("pragma journal_mode=wal")
-        self.con.execute("pragma busy_timeout=60000")
-        self.con.execute("pragma synchronous=normal")
-        self.con.executescript(SCHEMA)
+        self.con = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        self.con.execute(f"pragma busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        try:
+            self._refuse_newer()  # before anything is written, even the journal mode
+            self._to_wal()
+            self.con.execute("pragma synchronous=normal")
+            self._open_schema()
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _to_wal(self) -> None:
+        """Switch the file to WAL mode (a no-op once it is). The switch takes an exclusive lock, and
+        SQLite answers "database is locked" at once, without its busy handler, while another
+        connection reads the file: two syncs opening a new (or rollback-mode) file together saw it.
+        So retry, for as long as the busy timeout."""
+        for attempt in tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_is_locked),
+            stop=tenacity.stop_after_delay(BUSY_TIMEOUT_S),
+            wait=tenacity.wait_random(0.01, 0.1),
+            reraise=True,
+        ):
+            with attempt:
+                self.con.execute("pragma journal_mode=wal")
+
+    def _version(self) -> int:
+        return int(self.con.execute("pragma user_version").fetchone()[0])
+
+    def _refuse_newer(self) -> None:
+        found = self._version()
+        if found <= STATE_SCHEMA:
+            return
+        by = None
+        with contextlib.suppress(sqlite3.Error):
+            row = self.con.execute(
+                "select release from schema_history order by rowid desc limit 1"
+            ).fetchone()
+            by = row[0] if row else None
+        raise StateSchemaError(
+            downgrade_message(f"The sync state {self.path}", found, STATE_SCHEMA, by)
+        )
+
+    def _open_schema(self) -> None:
+        """Create the tables of a new file, or migrate an older one, in one transaction."""
+        with self._transaction():
+            self._refuse_newer()  # again under the lock: a newer release may have opened it
+            found = self._version()
+            if found == STATE_SCHEMA:
+                return
+            old = found or (1 if self._has_table("sync_state") else 0)
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.con.execute(statement)
+            for step in range(old, STATE_SCHEMA) if old else ():
+                MIGRATIONS[step](self.con)
+                self.con.execute(
+                    "insert into schema_history (from_version, to_version, release, at) "
+                    "values (?, ?, ?, ?)",
+                    (step, step + 1, release(), _now()),
+                )
+            self.con.execute(f"pragma user_version = {STATE_SCHEMA}")
+
+    def _has_table(self, name: str) -> bool:
+        return (
+            self.con.execute(
+                "select 1 from sqlite_master where type = 'table' and name = ?", (name,)
+            ).fetchone()
+            is not None
+        )
 
     def close(self) -> None:
         self.con.close()
@@ -233,6 +344,21 @@ class StateStore:
                 "update sync_runs set finished_at = ?, applied_json = ? where run_id = ? and target = ?",
                 (_now(), json.dumps(applied, sort_keys=True), run_id, target),
             )
+
+    def prune_logs(self, before_day: str) -> int:
+        """Delete the per-call logs (``sync_log``, ``sync_plan``, ``sync_runs``) of runs whose
+        logical day (the second field of a run id, ``<dag>:<YYYY-MM-DD>:…``) is before
+        ``before_day``; the per-row state stays. Returns the rows deleted."""
+        day_of = "substr(run_id, instr(run_id, ':') + 1, 10)"
+        deleted = 0
+        with self._lock, self._transaction():
+            for table in ("sync_log", "sync_plan", "sync_runs"):
+                cur = self.con.execute(
+                    f"delete from {table} where {day_of} < ? and {day_of} glob ?",
+                    (before_day, "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"),
+                )
+                deleted += cur.rowcount
+        return deleted
 
     def log_call(
         self, run_id: str, target: str, key: str, op: str, call: str, ok: bool, error: str | None

@@ -1,33 +1,45 @@
-"""Build the DuckDB warehouse: a new file, every model and test, the GX suites, then one rename.
+"""Build the DuckDB warehouse: dbt into a new file, the GX suites, then one rename.
 
 The sequence (one writer at a time — the Airflow pool ``duckdb_writer`` and a lock file here):
 
 1. take ``warehouse/.build.lock`` (``flock``: released by the kernel if the process dies);
-2. create ``warehouse/.analytics.duckdb.build-<uuid>`` (storage format :data:`STORAGE_VERSION`),
-   list the raw lake (the manifest) and decide full or incremental (see below); an incremental
-   build replaces that file by a copy of the previous warehouse and drops every table in it but
+2. parse the dbt project (``include/sql``; dbt reuses its partial-parse file when nothing
+   changed), list the raw lake (the manifest) and decide full or incremental (see below); an
+   incremental build starts from a copy of the previous warehouse with every table dropped but
    the incremental ones;
-3. load ``ref`` (seeds and business rules), expose each raw entity as a typed temp view;
-4. run ``include/sql`` layer by layer in dependency order; after each model, its tests; a failing
-   test stops the build;
-5. record the manifest, model runs and test results in schema ``meta``;
-6. run the Great Expectations mart suites on the new file; a failing suite stops the build;
-7. checkpoint, close, and ``os.replace`` the new file over ``warehouse/analytics.duckdb``.
+3. in the new file ``warehouse/.analytics.duckdb.build-new`` (storage format
+   :data:`STORAGE_VERSION`): the business-rules tables (schema ``ref``), a view per raw entity
+   (schema ``raw``, the dbt sources) and ``meta.reloaded_dates``;
+4. ``dbt build`` in-process (:mod:`titlevideo.warehouse.dbt`): seeds, models layer by layer and
+   every data test after its model; a failing model or test stops the build. Each model's and
+   test's status and time is logged as it finishes;
+5. every table and column has its comment (dbt ``persist_docs``); the GX mart suites run on the
+   new file (GX itself in a worker process started with step 1, which imports GX while dbt builds:
+   :mod:`titlevideo.quality.worker`); a failing suite stops the build;
+6. ``meta``: the manifest, dbt's run results (model runs, model tests), model fingerprints;
+7. ``dbt docs generate --static`` (while the raw views exist, so the sources are in the
+   catalogue); drop the raw views, checkpoint, close, and ``os.replace`` the new file over
+   ``warehouse/analytics.duckdb``; then the catalogue is published at
+   ``<LAKE_ROOT>/reports/catalogue/index.html`` (:mod:`titlevideo.warehouse.catalogue`).
 
 Readers never see a half build: until step 7 the stable path is the previous complete file, and a
 reader that opened it keeps its (unlinked) snapshot until it reconnects. Any failure removes the
 temp file and leaves the previous warehouse untouched.
 
-**Incremental facts.** An ``incremental`` model (``fct_video_daily``) is partitioned by a date
-column fed by one raw entity (``daily_metrics``, one complete partition per metric date). A
-normal build starts from a copy of the previous warehouse file, keeps that table as stored, deletes
-the metric dates whose raw partition files were added, changed (size or mtime) or removed since
-the manifest stored in that warehouse, inserts those dates from the lake — a date is replaced,
-never appended — and runs the model's ``.refresh.sql`` so columns taken from rebuilt dimensions
-(the matched work id) are current. Every other model is rebuilt. A missing or unreadable previous
-warehouse (or one in another storage format), a changed model fingerprint (the SQL of the model
-or anything upstream), or ``full_rebuild=True`` rebuilds everything from the lake in a new file;
-both paths give identical tables.
+**Incremental facts.** ``fct_video_daily`` is a dbt incremental model (``delete+insert`` on
+``metric_date``) fed by one raw entity (``daily_metrics``, one complete partition per metric date).
+A normal build starts from a copy of the previous warehouse file, where the table is kept as
+stored; the raw view of ``daily_metrics`` holds only the metric dates whose partition files were
+added, changed (size or mtime) or removed since the manifest stored in that warehouse; dbt
+replaces those dates (the model's pre-hook also deletes the removed ones) — a date is replaced,
+never appended — and the post-hook brings the carried-over rows' matched work id up to date.
+The fact's per-asset daily sums over countries (``int_video_asset_channel_daily``) are an
+incremental model chained to it: the same dates are reloaded there
+(:func:`titlevideo.warehouse.graph.incremental_drivers`), and the marts roll them up.
+Every other model is rebuilt. A missing or unreadable previous warehouse (or one in another
+storage format), a changed model fingerprint (the SQL or config of the model or anything
+upstream, or a project macro), or ``full_rebuild=True`` rebuilds everything from the lake in a
+new file; both paths give identical tables.
 """
 
 from __future__ import annotations
@@ -35,12 +47,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import logging
 import os
 import shutil
 import struct
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -52,26 +64,20 @@ import duckdb
 from titlevideo.config import SQL_ROOT, Lake, Rules, load_rules
 from titlevideo.failpoints import failpoint
 from titlevideo.schemas import ENTITIES, Entity
-from titlevideo.warehouse import raw, seeds
-from titlevideo.warehouse.checks import (
-    ModelTestFailure,
-    TestResult,
-    compile_tests,
-    run_tests,
-    table_columns,
-)
-from titlevideo.warehouse.models import (
-    LAYERS,
-    Model,
-    ModelError,
-    comments_sql,
-    discover,
-    ident,
-    insert_rows,
-    references,
-    select_sql,
-    sql_literal,
-)
+from titlevideo.warehouse import catalogue, graph, meta, raw
+from titlevideo.warehouse import rules as rules_tables
+from titlevideo.warehouse.dbt import DbtProject
+from titlevideo.warehouse.meta import ModelBuildError, ModelRun, ModelTestFailure, TestResult
+from titlevideo.warehouse.sqltext import ModelError, ident
+
+__all__ = [
+    "BuildLocked",
+    "BuildResult",
+    "ModelBuildError",
+    "ModelError",
+    "ModelTestFailure",
+    "build_warehouse",
+]
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +93,11 @@ STORAGE_VERSION = "v1.4.0"
 #: The storage-format number DuckDB writes in the file header for STORAGE_VERSION (1.4 reads 64..67).
 STORAGE_HEADER_NUMBER = 67
 TEMP_PREFIX = ".analytics.duckdb.build-"
+#: The new file of a build: one name (we hold the lock), so dbt's profile and parse stay the same.
+TEMP_NAME = f"{TEMP_PREFIX}new"
+#: dbt's working folder under the warehouse folder: profile, artifacts, partial parse, log.
+DBT_DIR = "dbt"
 LOCK_NAME = ".build.lock"
-META = "meta"
-MACROS = "marts"
 
 #: ``validate(con, lake, fact_dates)``: ``fact_dates`` are the metric dates this build loaded
 #: (None on a full build: all of them); carried-over dates were validated by earlier builds.
@@ -98,16 +106,6 @@ Validator = Callable[[duckdb.DuckDBPyConnection, Lake, tuple[date, ...] | None],
 
 class BuildLocked(RuntimeError):
     """Another process is building the warehouse."""
-
-
-@dataclass(frozen=True)
-class ModelRun:
-    name: str
-    layer: str
-    materialized: str
-    mode: str  # view | full | incremental
-    rows: int | None
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -128,6 +126,8 @@ class BuildResult:
     tests: list[TestResult]
     quality: dict[str, Any]
     seconds: float
+    #: wall seconds of the build's steps: dbt_parse, dbt_build, dbt_docs, quality, ...
+    timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """Small, JSON-able: what the DAG returns (XCom) and logs."""
@@ -138,10 +138,17 @@ class BuildResult:
             "reason": self.plan.reason,
             "models": len(self.models),
             "rows": rows,
+            "tests": len(self.tests),
             "tests_passed": sum(t.passed for t in self.tests),
+            "slowest_models": {
+                m.name: round(m.seconds, 2)
+                for m in sorted(self.models, key=lambda m: -m.seconds)[:5]
+                if m.materialized != "ephemeral"
+            },
             "suites_passed": int(self.quality.get("suites_passed", 0)),
             "reloaded_dates": {k: len(v) for k, v in self.plan.reload_dates.items()},
             "seconds": round(self.seconds, 2),
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
         }
 
 
@@ -154,7 +161,7 @@ def build_warehouse(
     lake: Lake,
     *,
     day: date | None = None,
-    full_rebuild: bool = False,
+    full_rebuild: bool | str = False,
     rules: Rules | None = None,
     sql_root: Path | None = None,
     validate: Validator | None | str = "default",
@@ -165,28 +172,40 @@ def build_warehouse(
     ``validate`` is called with the open new warehouse before the swap; by default it runs the GX
     mart suites (:func:`titlevideo.quality.validate_marts`) and raises if one fails.
     """
-    if validate == "default":
-        from titlevideo.quality import validate_marts
-
-        validate = validate_marts
     rules = rules or load_rules()
     sql_root = sql_root or SQL_ROOT
     started = time.perf_counter()
     lake.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with _build_lock(lake.warehouse_dir / LOCK_NAME, lock_timeout):
+    validator: Validator | None = None if isinstance(validate, str) else validate
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_build_lock(lake.warehouse_dir / LOCK_NAME, lock_timeout))
+        if isinstance(validate, str):
+            # GX imports in its own process while dbt builds (titlevideo.quality.worker)
+            from titlevideo.quality import validate_marts
+            from titlevideo.quality.worker import GxWorker
+
+            worker = GxWorker()
+            stack.callback(worker.close)
+            validator = functools.partial(validate_marts, worker=worker)
         _remove_stale_builds(lake.warehouse_dir)
         failpoint("warehouse.build.after_lock")
-        tmp = lake.warehouse_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        if lake.warehouse.exists() and not full_rebuild:  # an older model version: in full
+            full_rebuild = (
+                meta.rebuild_reason(lake.warehouse, meta.project_version(sql_root)) or False
+            )
+        tmp = lake.warehouse_dir / TEMP_NAME
         try:
+            timings: dict[str, float] = {}
             plan, runs, tests, quality = _build_into(
-                tmp, lake, day, full_rebuild, rules, sql_root, validate
+                tmp, lake, day, full_rebuild, rules, sql_root, validator, timings
             )
             _swap(tmp, lake.warehouse)
+            catalogue.publish(lake.warehouse_dir / DBT_DIR, lake.reports)
         except BaseException:
             _remove_db(tmp)
             raise
     result = BuildResult(
-        lake.warehouse, day, plan, runs, tests, quality, time.perf_counter() - started
+        lake.warehouse, day, plan, runs, tests, quality, time.perf_counter() - started, timings
     )
     log.info("warehouse built: %s", result.summary())
     return result
@@ -280,21 +299,25 @@ def _build_into(
     tmp: Path,
     lake: Lake,
     day: date | None,
-    full_rebuild: bool,
+    full_rebuild: bool | str,
     rules: Rules,
     sql_root: Path,
     validate: Validator | None,
+    timings: dict[str, float],
 ) -> tuple[Plan, list[ModelRun], list[TestResult], dict[str, Any]]:
-    ref_tables = seeds.names(sql_root)
-    models = discover(sql_root, extra_names=ref_tables)
-    by_name = {m.name: m for m in models}
-    raw_names = {raw.relation_name(e): e for e in ENTITIES.values()}
-    drivers = _incremental_drivers(models, by_name, raw_names)
+    project = DbtProject(sql_root, lake.warehouse_dir / DBT_DIR, STORAGE_VERSION)
+    started = time.perf_counter()
+    manifest = project.parse(tmp)
+    timings["dbt_parse"] = time.perf_counter() - started
+    log.info("dbt parse: %.2fs", timings["dbt_parse"])
+    drivers = graph.incremental_drivers(manifest)
+    fingerprints = graph.fingerprints(manifest)
+    schemas = {n.name: n.schema for n in graph.models(manifest).values()}
+    listing = raw.scan_lake(lake.raw)
 
     con = _connect(tmp)
     try:
-        manifest = raw.scan_lake(lake.raw)
-        plan = _plan(con, lake, models, drivers, manifest, full_rebuild)
+        plan = _plan(con, lake, drivers, fingerprints, schemas, listing, full_rebuild)
         log.info(
             "build plan: %s (%s); reload %s",
             plan.mode,
@@ -311,68 +334,145 @@ def _build_into(
             _remove_db(tmp)
             shutil.copyfile(lake.warehouse, tmp)
             con = _connect(tmp)
-            _drop_rebuilt(con, {by_name[name].qualified for name in plan.reload_dates})
-
-        for schema in (*LAYERS, seeds.SCHEMA, META):
-            con.execute(f"create schema if not exists {ident(schema)}")
-        # Models refer to each other by bare name; temp views (raw, ephemeral) come first.
-        path = ",".join([*LAYERS, seeds.SCHEMA])
-        con.execute(f"set search_path = {sql_literal(path)}")
-        seeds.load(con, rules, sql_root)
-        _create_macros(con)
-
+            _drop_rebuilt(con, {f"{ident(schemas[n])}.{ident(n)}" for n in plan.reload_dates})
+        rules_tables.load(con, rules, manifest)
         restricted = {drivers[m].name: set(dates) for m, dates in plan.reload_dates.items()}
+        reloaded: list[date] = []
         for key, entity in ENTITIES.items():
-            files = manifest[key]
+            files = listing[key]
             if entity.name in restricted and plan.mode == "incremental":
                 files = [f for f in files if f.partition_value in restricted[entity.name]]
+                reloaded = sorted(restricted[entity.name])  # incl. dates whose partition is gone
+            elif entity in drivers.values():
+                reloaded = sorted({f.partition_value for f in files})
             raw.register(con, lake.raw, entity, files)
-
-        runs: list[ModelRun] = []
-        results: list[TestResult] = []
-        for model in models:
-            run = _run_model(con, model, plan)
-            runs.append(run)
-            if model.persisted:
-                _document(con, model)
-            started = time.perf_counter()
-            reloaded = None
-            if run.mode == "incremental":
-                reloaded = list(plan.reload_dates[model.name])
-            model_results = run_tests(
-                con,
-                compile_tests(model, table_columns(con, model), by_name, ref_tables, reloaded),
-            )
-            results.extend(model_results)
-            failed = [r for r in model_results if not r.passed]
-            log.info(
-                "model %-34s %-11s %-11s rows=%-9s %6.2fs  tests %d/%d passed %.2fs",
-                model.name,
-                model.materialized,
-                run.mode,
-                "-" if run.rows is None else run.rows,
-                run.seconds,
-                len(model_results) - len(failed),
-                len(model_results),
-                time.perf_counter() - started,
-            )
-            if failed:
-                raise ModelTestFailure(failed)
-            failpoint(f"warehouse.build.model.{model.layer}")
-
-        quality: dict[str, Any] = {}
-        failpoint("warehouse.build.before_quality")
-        if validate is not None:
-            fact_dates = None
-            if plan.mode == "incremental":
-                fact_dates = tuple(sorted({d for ds in plan.reload_dates.values() for d in ds}))
-            quality = validate(con, lake, fact_dates) or {}
-        failpoint("warehouse.build.before_meta")
-        _write_meta(con, day, plan, manifest, models, runs, results, quality)
+        meta.create_reloaded_dates(con, reloaded)
         con.execute("checkpoint")
     finally:
         con.close()
-    return plan, runs, results, quality
+
+    timings["prepare"] = time.perf_counter() - started - timings["dbt_parse"]
+    mark = time.perf_counter()
+    runs, tests = _run_dbt(project, tmp, manifest, plan.mode)
+    timings["dbt_build"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    catalogue.generate(project, tmp, manifest)
+    timings["dbt_docs"] = time.perf_counter() - mark
+
+    con = _connect(tmp)
+    try:
+        for i, run in enumerate(runs):
+            if run.materialized != "ephemeral":
+                n = con.execute(
+                    f"select count(*) from {ident(run.layer)}.{ident(run.name)}"
+                ).fetchone()
+                runs[i] = ModelRun(
+                    run.name,
+                    run.layer,
+                    run.materialized,
+                    run.mode,
+                    int(n[0]) if n else 0,
+                    run.seconds,
+                    run.status,
+                )
+        _check_documented(con, manifest)
+        failpoint("warehouse.build.before_quality")
+        quality: dict[str, Any] = {}
+        if validate is not None:
+            mark = time.perf_counter()
+            fact_dates = tuple(reloaded) if plan.mode == "incremental" else None
+            quality = validate(con, lake, fact_dates) or {}
+            timings["quality"] = time.perf_counter() - mark
+        failpoint("warehouse.build.before_meta")
+        meta.write(
+            con,
+            day=day,
+            mode=plan.mode,
+            reason=plan.reason,
+            reloaded=reloaded,
+            manifest=listing,
+            fingerprints=fingerprints,
+            runs=runs,
+            tests=tests,
+            quality=quality,
+            storage_version=STORAGE_VERSION,
+            model_version=meta.project_version(sql_root),
+        )
+        raw.drop_views(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return plan, runs, tests, quality
+
+
+def _run_dbt(
+    project: DbtProject, tmp: Path, manifest: Any, mode: str
+) -> tuple[list[ModelRun], list[TestResult]]:
+    """``dbt build`` on the new file; logs each node as it finishes; raises on any failure."""
+
+    def on_event(event: Any) -> None:
+        if event.info.name != "NodeFinished":
+            return
+        node = event.data.node_info
+        result = event.data.run_result
+        kind = node.resource_type
+        log.info(
+            "dbt %-5s %-62s %-8s %6.2fs%s",
+            kind,
+            node.node_name,
+            result.status or node.node_status,
+            result.execution_time,
+            f"  failures={result.num_failures}" if kind == "test" and result.num_failures else "",
+        )
+        if kind == "model":
+            parts = node.node_path.split("/")
+            failpoint(f"warehouse.build.model.{parts[0] if len(parts) > 1 else 'models'}")
+
+    started = time.perf_counter()
+    res = project.invoke(["build"], tmp, manifest=manifest, callbacks=[on_event])
+    runs, tests = meta.results(manifest, res.result, mode)
+    log.info(
+        "dbt build: %d models, %d tests (%d passed) in %.2fs",
+        sum(r.status != "ephemeral" for r in runs),
+        len(tests),
+        sum(t.passed for t in tests),
+        time.perf_counter() - started,
+    )
+    failed = [t for t in tests if not t.passed and t.status != "skipped"]
+    if failed:
+        raise ModelTestFailure(failed)
+    problems = meta.errors(res.result)
+    if problems or not res.success:
+        raise ModelBuildError("dbt build failed:\n  " + "\n  ".join(problems or ["(no message)"]))
+    return runs, tests
+
+
+def _check_documented(con: duckdb.DuckDBPyConnection, manifest: Any) -> None:
+    """Every column of every model table is documented in its .yml, and only those."""
+    problems = []
+    for node in graph.models(manifest).values():
+        if node.config.materialized == "ephemeral":
+            continue
+        schema = node.schema
+        actual = [
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+                "order by column_index",
+                [schema, node.alias],
+            ).fetchall()
+        ]
+        declared = {c for c, spec in node.columns.items() if spec.description}
+        missing = [c for c in actual if c not in declared]
+        unknown = [c for c in node.columns if c not in actual]
+        if missing or unknown or not node.description:
+            problems.append(
+                f"{node.original_file_path}: columns without a description {missing}; "
+                f"described but not produced {unknown}"
+                + ("; no model description" if not node.description else "")
+            )
+    if problems:
+        raise ModelError("undocumented models:\n  " + "\n  ".join(problems))
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -382,10 +482,11 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _drop_rebuilt(con: duckdb.DuckDBPyConnection, keep: set[str]) -> None:
-    """In a copy of the previous warehouse, drop every table and view except ``keep`` (the
+    """In a copy of the previous warehouse, drop every table, view and macro except ``keep`` (the
     incremental models' tables, as ``schema.name`` quoted): every other model, the seeds and
     ``meta`` are rebuilt, and a table whose model was removed must not survive."""
-    db = con.execute("select current_database()").fetchone()[0]
+    current = con.execute("select current_database()").fetchone()
+    db = current[0] if current else "analytics"
     objects = con.execute(
         """
         select 'table', schema_name, table_name from duckdb_tables()
@@ -402,65 +503,6 @@ def _drop_rebuilt(con: duckdb.DuckDBPyConnection, keep: set[str]) -> None:
             con.execute(f"drop {kind} {qualified}")
 
 
-def _incremental_drivers(
-    models: list[Model], by_name: dict[str, Model], raw_names: dict[str, Entity]
-) -> dict[str, Entity]:
-    """For each incremental model, the raw entity whose partitions are its partitions.
-
-    Also refuses a layout where a non-incremental model reads that entity (it would see only the
-    dates being reloaded).
-    """
-    drivers: dict[str, Entity] = {}
-
-    def upstream_raw(name: str, seen: set[str]) -> set[str]:
-        model = by_name[name]
-        found = references(model, set(raw_names))
-        for dep in model.deps:
-            if dep in seen or by_name[dep].materialized == "incremental":
-                continue  # an incremental model's table is complete: reading it is fine
-            seen.add(dep)
-            found |= upstream_raw(dep, seen)
-        return found
-
-    for model in models:
-        if model.materialized != "incremental":
-            continue
-        feeding = [
-            raw_names[r]
-            for r in upstream_raw(model.name, set())
-            if raw_names[r].partition_key == model.partition_by
-        ]
-        if len(feeding) != 1:
-            raise ModelError(
-                f"{model.path}: an incremental model needs exactly one upstream raw entity partitioned by "
-                f"{model.partition_by}; found {[e.name for e in feeding]}"
-            )
-        drivers[model.name] = feeding[0]
-    for model in models:
-        if model.materialized != "table":
-            continue  # ephemeral views are checked through the tables that read them
-        for name in upstream_raw(model.name, set()):
-            for inc, entity in drivers.items():
-                if raw_names[name] == entity:
-                    raise ModelError(
-                        f"{model.path}: reads raw {entity.name} (through staging) but is not incremental; "
-                        f"read {inc} instead — in an incremental build only reloaded dates are visible"
-                    )
-    return drivers
-
-
-def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """``marts.allows_country``: the per-country rights test on a (whitelist, blacklist) pair."""
-    con.execute(
-        f"""
-        create or replace macro {ident(MACROS)}.allows_country(allows_anywhere, regions_whitelist, regions_blacklist, country) as
-            coalesce(allows_anywhere, false)
-            and not list_contains(coalesce(regions_blacklist, []), country)
-            and (len(coalesce(regions_whitelist, [])) = 0 or list_contains(regions_whitelist, country))
-        """
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Planning: full or incremental
 # --------------------------------------------------------------------------------------------
@@ -469,15 +511,18 @@ def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
 def _plan(
     con: duckdb.DuckDBPyConnection,
     lake: Lake,
-    models: list[Model],
     drivers: dict[str, Entity],
-    manifest: dict[tuple[str, str], list[raw.PartitionFile]],
-    full_rebuild: bool,
+    fingerprints: dict[str, str],
+    schemas: dict[str, str],
+    listing: dict[tuple[str, str], list[raw.PartitionFile]],
+    full_rebuild: bool | str,
 ) -> Plan:
     if not drivers:
         return Plan("full", "no incremental models")
     if full_rebuild:
-        return Plan("full", "full rebuild requested")
+        return Plan(
+            "full", full_rebuild if isinstance(full_rebuild, str) else "full rebuild requested"
+        )
     if not lake.warehouse.exists():
         return Plan("full", "no previous warehouse")
     try:
@@ -511,14 +556,12 @@ def _plan(
             log.warning("previous warehouse has no usable manifest (%s); rebuilding in full", exc)
             con.execute("detach prev")
             return Plan("full", "previous warehouse has no manifest")
-        by_name = {m.name: m for m in models}
         reload: dict[str, tuple[date, ...]] = {}
         for name, entity in drivers.items():
-            model = by_name[name]
-            if prev_state.get(name) != model.fingerprint:
+            if prev_state.get(name) != fingerprints[name]:
                 con.execute("detach prev")
                 return Plan("full", f"{name} or a model upstream of it changed")
-            if (model.schema, model.name) not in prev_tables:
+            if (schemas[name], name) not in prev_tables:
                 con.execute("detach prev")
                 return Plan("full", f"previous warehouse has no {name}")
             before: dict[date, set[tuple[str, int, int]]] = {}
@@ -526,7 +569,7 @@ def _plan(
                 if (source, ent) == (entity.source, entity.name):
                     before.setdefault(value, set()).add((path, size, mtime))
             now: dict[date, set[tuple[str, int, int]]] = {}
-            for f in manifest[(entity.source, entity.name)]:
+            for f in listing[(entity.source, entity.name)]:
                 now.setdefault(f.partition_value, set()).add((f.path, f.size_bytes, f.mtime_ns))
             changed = sorted(d for d in set(before) | set(now) if before.get(d) != now.get(d))
             reload[name] = tuple(changed)
@@ -535,217 +578,3 @@ def _plan(
         with contextlib.suppress(duckdb.Error):
             con.execute("detach prev")
         raise
-
-
-# --------------------------------------------------------------------------------------------
-# Models
-# --------------------------------------------------------------------------------------------
-
-
-def _run_model(con: duckdb.DuckDBPyConnection, model: Model, plan: Plan) -> ModelRun:
-    started = time.perf_counter()
-    sql = select_sql(model)
-    target = model.qualified
-    mode = "full"
-    if model.materialized == "ephemeral":
-        con.execute(f"create or replace temp view {ident(model.name)} as {sql}")
-        mode = "view"
-    elif model.materialized == "table":
-        con.execute(f"create table {target} as {sql}")
-    elif plan.mode == "full" or model.name not in plan.reload_dates:
-        # No `order by` on the partition column: the raw view reads the partition files in date
-        # order and each of DuckDB's insert threads keeps its rows in that order, so every row
-        # group holds a few consecutive dates and a date filter still skips nearly all of them
-        # (season, 2 threads: each date in at most 5 of 174 row groups, 3 when sorted). The
-        # global sort of 21M rows cost ~20% of the model's CPU time (BENCHMARKS.md, Warehouse).
-        con.execute(f"create table {target} as {sql}")
-    else:
-        mode = "incremental"
-        _run_incremental(con, model, plan.reload_dates[model.name])
-    rows = None
-    if model.persisted:
-        rows = int(con.execute(f"select count(*) from {target}").fetchone()[0])
-    seconds = time.perf_counter() - started
-    return ModelRun(model.name, model.layer, model.materialized, mode, rows, seconds)
-
-
-def _run_incremental(con: duckdb.DuckDBPyConnection, model: Model, dates: tuple[date, ...]) -> None:
-    """Replace ``dates`` in the table carried over in the copied previous warehouse.
-
-    Every partition that did not change stays as stored; a changed (or removed) partition's rows
-    are deleted and the reloaded ones appended, so a date is replaced, never appended twice.
-    """
-    target = model.qualified
-    part = ident(model.partition_by)
-    dates_param = [list(dates)]
-    if dates:
-        con.execute(f"create temp table _incoming as {select_sql(model)}")
-        stray = con.execute(
-            f"select count(*) from _incoming where not list_contains(?::date[], {part})",
-            dates_param,
-        ).fetchone()[0]
-        if stray:
-            raise ModelError(
-                f"{model.path}: produced {stray} row(s) outside the partitions being reloaded"
-            )
-        con.execute(f"delete from {target} where list_contains(?::date[], {part})", dates_param)
-        con.execute(f"insert into {target} by name select * from _incoming order by {part}")
-        con.execute("drop table _incoming")
-    if model.refresh_sql:
-        con.execute(model.refresh_sql)
-
-
-def _document(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """Table and column comments from the spec; every column must be documented, and only those."""
-    columns = table_columns(con, model)
-    undocumented = [
-        c for c in columns if c not in model.columns or not model.columns[c].description
-    ]
-    unknown = [c for c in model.columns if c not in columns]
-    if undocumented or unknown:
-        raise ModelError(
-            f"{model.path.with_suffix('.yml')}: columns without a description {undocumented}; "
-            f"described but not produced {unknown}"
-        )
-    con.execute(
-        comments_sql(
-            model.qualified, model.description, [(c, model.columns[c].description) for c in columns]
-        )
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# meta: what this build read, ran and checked
-# --------------------------------------------------------------------------------------------
-
-_META_TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "raw_partitions": (
-        "The manifest: every raw partition file this build read, with size and mtime; the next build reloads fact partitions whose files differ.",
-        [
-            ("source", "varchar", "Raw source (consonance, bytenite)."),
-            ("entity", "varchar", "Raw entity."),
-            ("partition_key", "varchar", "Partition key (extracted_on, snapshot_on, metric_date)."),
-            ("partition_value", "date", "Partition date."),
-            ("path", "varchar", "File path relative to <LAKE_ROOT>/raw."),
-            ("size_bytes", "bigint", "File size in bytes when read."),
-            ("mtime_ns", "bigint", "File modification time (ns since epoch) when read."),
-        ],
-    ),
-    "model_runs": (
-        "One row per model of this build: how it was built, its row count and build time.",
-        [
-            ("model", "varchar", "Model name."),
-            ("layer", "varchar", "staging, intermediate, marts or reverse."),
-            (
-                "materialized",
-                "varchar",
-                "table, ephemeral (temp view during the build) or incremental.",
-            ),
-            ("mode", "varchar", "view, full or incremental."),
-            ("rows", "bigint", "Rows after the build (null for ephemeral models)."),
-            ("seconds", "double", "Wall time to build the model."),
-        ],
-    ),
-    "model_tests": (
-        "One row per model test run by this build (all passed, or there would be no build).",
-        [
-            ("model", "varchar", "Model name."),
-            ("test", "varchar", "Test name."),
-            ("failures", "bigint", "Failing rows."),
-            ("seconds", "double", "Wall time of the test."),
-        ],
-    ),
-    "model_state": (
-        "Fingerprint of each model's SQL, spec and upstream models; a changed fingerprint of an incremental model forces a full rebuild.",
-        [
-            ("model", "varchar", "Model name."),
-            ("fingerprint", "varchar", "SHA-256 over the model and everything upstream of it."),
-        ],
-    ),
-    "build_info": (
-        "One row describing this build.",
-        [
-            ("built_at", "timestamptz", "When the build finished (UTC)."),
-            ("logical_date", "date", "The run's logical date, if any."),
-            ("mode", "varchar", "full or incremental."),
-            ("reason", "varchar", "Why this mode."),
-            (
-                "reloaded_dates",
-                "date[]",
-                "Fact partitions (metric dates) loaded from the lake by this build.",
-            ),
-            ("storage_version", "varchar", "DuckDB storage format the file is written in."),
-            ("duckdb_version", "varchar", "DuckDB library that wrote the file."),
-            ("quality_suites_passed", "integer", "Great Expectations mart suites that passed."),
-        ],
-    ),
-}
-
-
-def _write_meta(
-    con: duckdb.DuckDBPyConnection,
-    day: date | None,
-    plan: Plan,
-    manifest: dict[tuple[str, str], list[raw.PartitionFile]],
-    models: list[Model],
-    runs: list[ModelRun],
-    tests: list[TestResult],
-    quality: dict[str, Any],
-) -> None:
-    for table, (description, columns) in _META_TABLES.items():
-        target = f"{ident(META)}.{ident(table)}"
-        con.execute(
-            f"create or replace table {target} ({', '.join(f'{ident(c)} {t}' for c, t, _ in columns)})"
-        )
-        con.execute(comments_sql(target, description, [(c, d) for c, _, d in columns]))
-
-    def names(table: str) -> list[str]:
-        return [c for c, _, _ in _META_TABLES[table][1]]
-
-    files = [f for fs in manifest.values() for f in fs]
-    insert_rows(
-        con,
-        "meta.raw_partitions",
-        names("raw_partitions"),
-        [
-            (
-                f.source,
-                f.entity,
-                f.partition_key,
-                f.partition_value,
-                f.path,
-                f.size_bytes,
-                f.mtime_ns,
-            )
-            for f in files
-        ],
-    )
-    insert_rows(
-        con,
-        "meta.model_runs",
-        names("model_runs"),
-        [(r.name, r.layer, r.materialized, r.mode, r.rows, r.seconds) for r in runs],
-    )
-    insert_rows(
-        con,
-        "meta.model_tests",
-        names("model_tests"),
-        [(t.model, t.name, t.failures, t.seconds) for t in tests],
-    )
-    insert_rows(
-        con, "meta.model_state", names("model_state"), [(m.name, m.fingerprint) for m in models]
-    )
-    reloaded = sorted({d for ds in plan.reload_dates.values() for d in ds})
-    con.execute(
-        "insert into meta.build_info values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            datetime.now(UTC),
-            day,
-            plan.mode,
-            plan.reason,
-            reloaded if plan.mode == "incremental" else None,
-            STORAGE_VERSION,
-            duckdb.__version__,
-            int(quality.get("suites_passed", 0)),
-        ],
-    )

@@ -1,7 +1,7 @@
 """The raw lake as the build sees it: partition listings (the manifest) and typed relations.
 
-Each raw entity of :mod:`titlevideo.schemas` becomes a temp view ``raw_<source>__<entity>`` in the
-build connection, typed exactly as the contract says plus its partition key column
+Each raw entity of :mod:`titlevideo.schemas` becomes a view ``raw.<source>__<entity>`` (the dbt
+sources ``consonance`` and ``bytenite`` of ``include/sql/models/sources.yml``) while the build runs, typed exactly as the contract says plus its partition key column
 (``extracted_on`` / ``snapshot_on`` / ``metric_date``, a DATE from the hive folder name). Staging
 models read only these views, so no lake path appears in SQL.
 
@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from titlevideo.schemas import ENTITIES, Entity
-from titlevideo.warehouse.models import ident
+from titlevideo.warehouse.sqltext import ident, sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,13 @@ class PartitionFile:
     mtime_ns: int
 
 
+#: Schema of the raw views while the build runs (dbt sources ``consonance`` and ``bytenite``).
+SCHEMA = "raw"
+
+
 def relation_name(entity: Entity) -> str:
-    return f"raw_{entity.source}__{entity.name}"
+    """The view's name in schema ``raw`` (the source table's ``identifier`` in models/sources.yml)."""
+    return f"{entity.source}__{entity.name}"
 
 
 def list_partitions(raw_root: Path, entity: Entity) -> list[PartitionFile]:
@@ -99,26 +104,34 @@ def register(
     entity: Entity,
     files: list[PartitionFile],
 ) -> str:
-    """Create the temp view ``raw_<source>__<entity>`` over ``files`` (or an empty typed relation)."""
-    name = relation_name(entity)
+    """Create the view ``raw.<source>__<entity>`` over ``files`` (or an empty typed relation).
+
+    A persistent view (dbt runs on its own connection), dropped again before the swap: the
+    warehouse keeps no path into the lake.
+    """
+    name = f"{ident(SCHEMA)}.{ident(relation_name(entity))}"
     types = duckdb_types(con, entity)
+    con.execute(f"create schema if not exists {ident(SCHEMA)}")
     if not files:
-        empty = _typed_empty(entity)
-        tmp = f"_empty_{name}"
-        con.register(tmp, empty)
-        try:
-            con.execute(f"create or replace temp table {ident(name)} as select * from {ident(tmp)}")
-        finally:
-            con.unregister(tmp)
+        cols = ", ".join(f"cast(null as {t}) as {ident(c)}" for c, t in types.items())
+        con.execute(f"create or replace view {name} as select {cols} limit 0")
         return name
     paths = [os.fspath(raw_root / f.path) for f in files]
-    # The relation API quotes the file list itself; union_by_name tolerates a partition written
-    # before a column was added to the contract (the column reads as NULL).
-    rel = con.read_parquet(paths, hive_partitioning=True, union_by_name=True)
-    present = set(rel.columns)
+    # union_by_name tolerates a partition written before a column was added to the contract
+    # (the column reads as NULL).
+    present = set(con.read_parquet(paths, hive_partitioning=True, union_by_name=True).columns)
     exprs = []
     for column, dtype in types.items():
         source = ident(column) if column in present else "null"
         exprs.append(f"cast({source} as {dtype}) as {ident(column)}")
-    rel.project(", ".join(exprs)).create_view(name, replace=True)
+    file_list = ", ".join(sql_literal(p) for p in paths)
+    con.execute(
+        f"create or replace view {name} as select {', '.join(exprs)} "
+        f"from read_parquet([{file_list}], hive_partitioning = true, union_by_name = true)"
+    )
     return name
+
+
+def drop_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop schema ``raw`` (the views over lake files) before the warehouse is swapped in."""
+    con.execute(f"drop schema if exists {ident(SCHEMA)} cascade")

@@ -16,7 +16,7 @@ LOCK_TIMEOUT_SECONDS = 300.0
 def build_task(context: dict[str, Any]) -> dict[str, Any]:
     """Build and swap the warehouse for the run's day; emit the warehouse asset with the day."""
     from titlevideo.config import Lake
-    from titlevideo.tasks import emit, fail_fast, write_run_report
+    from titlevideo.dagkit import emit, fail_fast, write_run_report
     from titlevideo.warehouse.build import build_warehouse
 
     day = dagkit.resolve_day(context)
@@ -36,12 +36,16 @@ def build_task(context: dict[str, Any]) -> dict[str, Any]:
         "warehouse_build",
         day,
         f"{summary['mode']} build: {summary['models']} models, {facts} daily fact rows, "
-        f"{summary['tests_passed']} model tests and {summary['suites_passed']} GX suites passed",
+        f"{summary['tests_passed']} dbt tests and {summary['suites_passed']} GX suites passed",
         [
             f"reason: {summary['reason']}",
             f"metric dates reloaded: {summary['reloaded_dates']}",
             *(f"{name}: {rows} rows" for name, rows in summary["rows"].items()),
+            "slowest models (dbt): "
+            + ", ".join(f"{n} {s}s" for n, s in summary["slowest_models"].items()),
+            "every model and test: meta.model_runs, meta.model_tests (dbt's run_results.json)",
             f"data docs: {lake.reports / 'data_docs' / 'index.html'}",
+            f"warehouse catalogue (dbt docs): {lake.reports / 'catalogue' / 'index.html'}",
         ],
         summary,
     )

@@ -65,8 +65,12 @@ def test_isbn10_and_hyphenation():
     assert isbn13_to_isbn10("9780306406157") == "0306406152"
     assert isbn13_to_isbn10("9780805300970") == "080530097X"  # check value 10 is X
     assert isbn13_to_isbn10("9791090636071") is None  # 979 ISBNs have no ISBN-10
-    assert hyphenate("9781900000000") == "978-1-900-00000-0"
-    assert hyphenate("9781900000000", " ") == "978 1 900 00000 0"
+    # split by the ISBN agency's range message (in group 1 registrants from 900000 have 6
+    # digits; in group 0, 00-19 have 2 and 200-699 have 3), not a fixed registrant length
+    assert hyphenate("9781900000000") == "978-1-900000-00-0"
+    assert hyphenate("9781900000000", " ") == "978 1 900000 00 0"
+    assert hyphenate("9780306406157") == "978-0-306-40615-7"
+    assert hyphenate("9780000000002") == "978-0-00-000000-2"
 
 
 def test_every_catalogue_isbn_is_valid_unique_and_in_the_publishers_range(world):

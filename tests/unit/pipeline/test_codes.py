@@ -33,3 +33,19 @@ def test_live_and_withdrawn_flags_follow_the_onix_descriptions():
     # that ONIX 2.1 data still carries)
     assert withdrawn == {"01", "11", "12", "15", "16", "17"}
     assert not live & withdrawn
+
+
+@pytest.mark.parametrize(
+    "isbn, ok",
+    [
+        ("9780306406157", True),
+        ("9781900000000", True),
+        ("9791090636071", True),
+        ("9780306406158", False),  # wrong check digit
+        ("9770306406157", False),  # not a Bookland (978/979) prefix
+        ("978030640615", False),  # 12 digits
+        ("978-0-306-40615-7", False),  # extraction takes the 13 digits, never a display form
+    ],
+)
+def test_isbn13_ok(isbn, ok):
+    assert codes.isbn13_ok(isbn) is ok

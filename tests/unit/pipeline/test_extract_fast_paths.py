@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from titlevideo.contract import Contract
-from titlevideo.extract.bytenite import METRIC_CONTRACT, metrics_table, norm_metric
+from titlevideo.extract.bytenite_records import METRIC_CONTRACT, metrics_table, norm_metric
 from titlevideo.lake import PartitionWriter
 from titlevideo.schemas import BYTENITE_DAILY_METRICS
 from titlevideo.transport import prefetch

@@ -1,4 +1,4 @@
-"""The Airflow edge (titlevideo.tasks): what bytenite_sync hands to consonance_sync."""
+"""The Airflow edge (titlevideo.dagkit, reverse/task.py): what bytenite_sync hands to consonance_sync."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from airflow.sdk.exceptions import AirflowSkipException
 
-from titlevideo import dagkit, tasks
+from titlevideo import dagkit
+from titlevideo.reverse import task as tasks
 
 pytestmark = pytest.mark.unit
 

@@ -1,61 +1,88 @@
-"""Property (issue 6): whatever the rights, no enabled placement ever covers a country where the
-title (its audio product, for audio deliverables) is not for sale.
+"""Properties (issues 6 and 18): whatever the rights and their time periods,
 
-Hypothesis draws random titles: products with random statuses and for-sale / not-for-sale lists,
-assets (work-level and audio), and placements that already exist with random regions and states.
-The real warehouse build turns them into ``rev_bytenite__placements``; the desired state is
-applied to the placements as the sync would, and every enabled placement of a matched asset is
-checked against the rights worked out here in plain Python.
+* no enabled placement ever covers a country where the title (its audio product, for audio
+  deliverables) is not for sale;
+* no placement is enabled outside a permitted period: on the build's day, some live product the
+  asset follows has its promotion window open (from its publication date minus
+  ``windows.pre_order_days``, and not before its sales embargo date; until, exclusive, its
+  out-of-print date; each bound as the business rules switch it on).
+
+Each run draws :data:`N_TITLES` random titles (10,000) into one lake and builds it once: products
+with random statuses, for-sale / not-for-sale lists, publication, embargo and out-of-print dates
+around the build's day, assets (work-level and audio), and
+placements that already exist with random regions and states. The real warehouse build (dbt)
+turns them into ``rev_bytenite__placements``; the desired state is applied to the placements as
+the sync would, and every enabled placement of a matched asset is checked against the rights
+and windows worked out here in plain Python, for every country. The draw is seeded by ``RIGHTS_SEED`` when
+set (to replay a failure: the seed is in every failure message), else by a fresh random seed.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+import random
+from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests.fixtures.lake.lakebuilder import LakeBuilder, asset, placement, product, ts, work
+from titlevideo.config import load_rules
 from titlevideo.warehouse import build_warehouse
 
 pytestmark = pytest.mark.unit
 
+N_TITLES = 10_000
 COUNTRIES = ("GB", "US", "CA", "AU", "DE", "FR")
 ELSEWHERE = "JP"  # stands for every country no list names
 UNIVERSE = (*COUNTRIES, ELSEWHERE)
 STATUSES = ("02", "04", "04", "01", "07", "11", "15", "16", "17")
 DAY = date(2026, 11, 26)
 
-countries = st.lists(st.sampled_from(COUNTRIES), unique=True, max_size=4).map(tuple)
-rights = st.tuples(
-    st.sampled_from(STATUSES), countries, countries
-)  # status, for_sale, not_for_sale
-regions = st.tuples(countries, countries, st.booleans())  # whitelist, blacklist, enabled
+
+def _countries(r: random.Random) -> tuple[str, ...]:
+    return tuple(r.sample(COUNTRIES, r.randint(0, 4)))
 
 
-@st.composite
-def titles(draw):
-    n_works = draw(st.integers(1, 3))
+Dates = tuple[date, date | None, date | None]  # publication, sales embargo, out of print
+
+
+def _dates(r: random.Random) -> Dates:
+    """Publication within four months of the build's day either side; an embargo near it on
+    two products in five; an out-of-print date within a month of the day on one in three."""
+    pub = DAY + timedelta(days=r.randint(-120, 120))
+    embargo = pub + timedelta(days=r.randint(-20, 20)) if r.random() < 0.4 else None
+    out_of_print = DAY + timedelta(days=r.randint(-30, 30)) if r.random() < 0.33 else None
+    return (pub, embargo, out_of_print)
+
+
+def _rights(r: random.Random) -> tuple[str, tuple[str, ...], tuple[str, ...], Dates]:
+    # status, for_sale, not_for_sale, dates
+    return (r.choice(STATUSES), _countries(r), _countries(r), _dates(r))
+
+
+def titles(r: random.Random, n: int) -> list:
+    """``n`` titles: (w, books, audio, assets) as the former Hypothesis strategy drew them."""
     out = []
-    for w in range(n_works):
-        books = draw(st.lists(rights, min_size=1, max_size=3))
-        audio = draw(st.lists(rights, max_size=1))
-        n_assets = draw(st.integers(1, 2))
+    for w in range(n):
+        books = [_rights(r) for _ in range(r.randint(1, 3))]
+        audio = [_rights(r) for _ in range(r.randint(0, 1))]
         assets = []
-        for a in range(n_assets):
-            is_audio = bool(audio) and draw(st.booleans())
-            existing = draw(st.lists(regions, max_size=2))
+        for a in range(r.randint(1, 2)):
+            is_audio = bool(audio) and r.random() < 0.5
+            existing = [
+                (_countries(r), _countries(r), r.random() < 0.5) for _ in range(r.randint(0, 2))
+            ]
             assets.append((a, is_audio, existing))
         out.append((w, books, audio, assets))
     return out
 
 
-def _allowed(products: list[tuple[str, tuple[str, ...], tuple[str, ...]]], country: str) -> bool:
+def _allowed(products: list[tuple[Any, ...]], country: str) -> bool:
     """The design's rule, written independently: some live product is for sale in the country."""
-    for status, for_sale, not_for_sale in products:
+    for status, for_sale, not_for_sale, _ in products:
         if status not in ("02", "04"):
             continue
         if country in not_for_sale:
@@ -65,19 +92,30 @@ def _allowed(products: list[tuple[str, tuple[str, ...], tuple[str, ...]]], count
     return False
 
 
+def _in_period(products: list[tuple[Any, ...]], pre_order_days: int) -> bool:
+    """Some live product's promotion window is open on the build's day (the default rules
+    respect embargo dates and end at out-of-print dates; the test checks they still do)."""
+    for status, _, _, (pub, embargo, out_of_print) in products:
+        if status not in ("02", "04"):
+            continue
+        opens = pub - timedelta(days=pre_order_days)
+        if embargo is not None and embargo > opens:
+            opens = embargo
+        if opens <= DAY and (out_of_print is None or out_of_print > DAY):
+            return True
+    return False
+
+
 def _covers(whitelist: list[str], blacklist: list[str], country: str) -> bool:
     return country not in blacklist and (not whitelist or country in whitelist)
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(world=titles())
-def test_no_enabled_placement_covers_a_country_where_the_title_is_not_for_sale(
-    world, tmp_path_factory
-):
-    root = tmp_path_factory.mktemp("rights")
-    lake = LakeBuilder(root)
+def test_no_enabled_placement_covers_a_country_where_the_title_is_not_for_sale(tmp_path):
+    rules = load_rules()
+    assert rules.respect_sales_embargo and rules.end_at_out_of_print  # what _in_period assumes
+    seed = int(os.environ.get("RIGHTS_SEED") or random.SystemRandom().randrange(2**32))
+    world = titles(random.Random(seed), N_TITLES)
+    lake = LakeBuilder(tmp_path)
     works, products, assets, placements, expected_rights = [], [], [], [], {}
     channels = ("WEBSITE", "YOUTUBE")  # WEBSITE is configured for TRAILER and AUDIOBOOK_SAMPLE
     for w, books, audio, work_assets in world:
@@ -86,26 +124,28 @@ def test_no_enabled_placement_covers_a_country_where_the_title_is_not_for_sale(
             work(work_id, f"Title {w}", project_stage_name="Published", marketing_tier_name="Key")
         )
         book_rows = []
-        for k, (status, fs, nfs) in enumerate(books):
+        for k, (status, fs, nfs, (pub, embargo, oop)) in enumerate(books):
             pid = 10 * work_id + k
             products.append(
                 product(
                     pid,
                     work_id,
-                    f"97800000{pid:05d}",
+                    f"978{pid:010d}",
                     "BB",
                     status,
                     for_sale=fs,
                     not_for_sale=nfs,
-                    pub=date(2026, 1, 1),
+                    pub=pub,
+                    sales_embargo_date=embargo,
+                    out_of_print_date=oop,
                 )
             )
-            book_rows.append((status, fs, nfs))
+            book_rows.append((status, fs, nfs, (pub, embargo, oop)))
         audio_isbn = None
         audio_rows = []
-        for status, fs, nfs in audio:
+        for status, fs, nfs, (pub, embargo, oop) in audio:
             pid = 10 * work_id + 9
-            audio_isbn = f"97800000{pid:05d}"
+            audio_isbn = f"978{pid:010d}"
             products.append(
                 product(
                     pid,
@@ -115,10 +155,12 @@ def test_no_enabled_placement_covers_a_country_where_the_title_is_not_for_sale(
                     status,
                     for_sale=fs,
                     not_for_sale=nfs,
-                    pub=date(2026, 1, 1),
+                    pub=pub,
+                    sales_embargo_date=embargo,
+                    out_of_print_date=oop,
                 )
             )
-            audio_rows.append((status, fs, nfs))
+            audio_rows.append((status, fs, nfs, (pub, embargo, oop)))
         for a, is_audio, existing in work_assets:
             asset_id = f"00000000-0000-4000-8000-{work_id:06d}{a:06d}"
             deliverable = "AUDIOBOOK_SAMPLE" if is_audio else "TRAILER"
@@ -145,7 +187,7 @@ def test_no_enabled_placement_covers_a_country_where_the_title_is_not_for_sale(
                 )
     lake.consonance(DAY, ts("2026-11-27T01:00"), works=works, products=products)
     lake.bytenite_snapshot(DAY, ts("2026-11-27T01:05"), assets=assets, placements=placements)
-    build_warehouse(lake.lake, day=DAY, validate=None)
+    build_warehouse(lake.lake, day=DAY, rules=rules, validate=None)
 
     # the placements as they stand, then as the sync leaves them
     final = {
@@ -168,14 +210,35 @@ def test_no_enabled_placement_covers_a_country_where_the_title_is_not_for_sale(
             desired["enabled"],
         )
 
+    assert len(works) == N_TITLES and len(rows) > N_TITLES // 2, (seed, len(works), len(rows))
+    checked = enabled_count = 0
     for (asset_id, _), (whitelist, blacklist, enabled) in final.items():
         if not enabled:
             continue
+        enabled_count += 1
+        assert _in_period(expected_rights[asset_id], rules.pre_order_days), (
+            f"RIGHTS_SEED={seed}",
+            asset_id,
+            "enabled outside every permitted period",
+        )
         for country in UNIVERSE:
             if _covers(whitelist, blacklist, country):
+                checked += 1
                 assert _allowed(expected_rights[asset_id], country), (
+                    f"RIGHTS_SEED={seed}",
                     asset_id,
                     country,
                     whitelist,
                     blacklist,
                 )
+    # the properties were exercised: many enabled placements, covering many countries, and many
+    # a placement of an asset outside its period (its window not open yet, or closed) disabled
+    outside = sum(
+        1
+        for (asset_id, _), (_, _, enabled) in final.items()
+        if not enabled
+        and any(_allowed(expected_rights[asset_id], c) for c in UNIVERSE)
+        and not _in_period(expected_rights[asset_id], rules.pre_order_days)
+    )
+    assert checked > N_TITLES and enabled_count > N_TITLES // 4, (seed, checked, enabled_count)
+    assert outside > N_TITLES // 50, (seed, outside)

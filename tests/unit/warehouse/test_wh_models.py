@@ -260,7 +260,8 @@ def test_title_performance_totals(built):
         views = t.get("views", 0)
         assert got[work][0] == views
         assert got[work][1] == t.get("watch_time_seconds", 0)
-        assert got[work][2] == pytest.approx(t.get("completed_views", 0))
+        # an exact DECIMAL in the marts (the sum of views x rate to 6 places)
+        assert float(got[work][2]) == pytest.approx(t.get("completed_views", 0))
         assert got[work][3] == t.get("engagements", 0)
         assert got[work][4] == (pytest.approx(t["completed_views"] / views) if views else None)
         assert got[work][5] == n_assets[work]
@@ -442,7 +443,7 @@ def test_every_mart_table_and_column_has_a_comment(built):
     tables = rows(
         con, "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
     )
-    assert len(tables) == 12
+    assert len(tables) == 13  # 12 + mart_launch_readiness
     assert all(comment for _, comment in tables)
     missing = rows(
         con,
@@ -467,7 +468,7 @@ def test_build_records_its_manifest_runs_and_tests(built):
         result.tests
     )
     summary = result.summary()
-    assert summary["suites_passed"] == 13 and summary["tests_passed"] == len(result.tests)
+    assert summary["suites_passed"] == 2 and summary["tests_passed"] == len(result.tests)
     assert summary["rows"]["fct_video_daily"] == sum(len(v) for v in ref.metrics.values())
 
 

@@ -12,6 +12,7 @@ import requests
 from emulators.bytenite import DEFAULT_API_KEY, create_app
 from emulators.catalog import COUNTRIES, LegacyVideo, World, at
 from emulators.common import ServerThread
+from tests.integration.emulators.admin import EmulatorAdmin
 
 SEED = 42
 WORKS = 400
@@ -21,7 +22,7 @@ CUSTOMER = "/v1/customer"
 
 
 @dataclass
-class Emulator:
+class Emulator(EmulatorAdmin):
     """A running emulator and a session holding a valid access token."""
 
     url: str
@@ -45,14 +46,6 @@ class Emulator:
         r = self.call(method, path, **kwargs)
         assert r.status_code == 200, f"{method} {path}: {r.status_code} {r.text[:500]}"
         return r.json()
-
-    def admin(self, method: str, path: str, json: Any = None) -> Any:
-        r = self.http.request(method, f"{self.url}/_emulator/{path}", json=json, timeout=30)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def set_today(self, day: date) -> None:
-        assert self.admin("POST", "clock", {"today": day.isoformat()}) == {"today": day.isoformat()}
 
     def writes(self) -> list[dict[str, Any]]:
         return self.admin("GET", "writes")

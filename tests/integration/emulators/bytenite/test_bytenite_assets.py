@@ -33,6 +33,7 @@ METADATA = {
     "season": "Spring 2027",
     "territory": "World",
     "consonanceWorkId": 1011,
+    "coverImageUrl": "https://images.consonance.example/covers/1011/front.jpg",
 }
 
 
@@ -190,6 +191,7 @@ def test_metadata_and_title(bn: Emulator, world) -> None:
         "season": None,
         "territory": None,
         "consonanceWorkId": None,
+        "coverImageUrl": None,
     }
     assert body["asset"]["updatedAt"] > body["asset"]["createdAt"]
     assert (
@@ -214,6 +216,8 @@ def test_metadata_and_title(bn: Emulator, world) -> None:
         {"metadata": {"isbn13s": [None]}},
         {"metadata": {"publicationDate": "2027-02-30"}},
         {"metadata": {"consonanceWorkId": "abc"}},
+        {"metadata": {"coverImageUrl": "ftp://covers.example/x.jpg"}},
+        {"metadata": {"coverImageUrl": 5}},
     ):
         r = bn.call("PATCH", f"{CUSTOMER}/assets/{aid}/metadata", json=bad)
         assert (r.status_code, r.json()["code"]) == (400, 3), bad
@@ -234,7 +238,7 @@ def test_metadata_and_title(bn: Emulator, world) -> None:
     ]
     assert ops == [("assets.metadata", "ok"), ("assets.metadata", "ok"), ("assets.title", "ok")] + [
         ("assets.metadata", "error")
-    ] * 9 + [("assets.title", "error")] * 5 + [("assets.title", "ok")]
+    ] * 11 + [("assets.title", "error")] * 5 + [("assets.title", "ok")]
 
 
 def test_placements(bn: Emulator) -> None:

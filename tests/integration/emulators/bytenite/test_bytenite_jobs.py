@@ -112,9 +112,13 @@ def test_public_guide_job_flow(bn: Emulator) -> None:
     assert [r["name"] for r in results] == [
         "out_0/guide-video-job_1080p.mp4",
         "out_1/guide-video-job_720p.mp4",
+        "out_2/guide-video-job_poster.png",
     ]
-    assert [d.status_code for d in downloads] == [200, 200]
-    assert all(d.headers["content-type"] == "video/mp4" for d in downloads)
+    assert [d.status_code for d in downloads] == [200, 200, 200]
+    assert [d.headers["content-type"] for d in downloads] == ["video/mp4", "video/mp4", "image/png"]
+    poster = downloads[2].content  # a real PNG: signature, then IHDR with 16 x 9 pixels
+    assert poster[:8] == b"\x89PNG\r\n\x1a\n" and poster[12:16] == b"IHDR"
+    assert int.from_bytes(poster[16:20], "big") == 16 and int.from_bytes(poster[20:24], "big") == 9
     assert seen == [s for s in RUN_ORDER[1:] if s in seen]  # states only move forward
     job = response_job = requests.get(
         f"{base_url}/customer/jobs/{job_id}", headers=headers, timeout=10
@@ -505,14 +509,18 @@ def test_list_and_filter(bn: Emulator, world) -> None:
 def test_templates_info_datasource_logs(bn: Emulator) -> None:
     templates = bn.ok("GET", f"{CUSTOMER}/jobs/templates")
     ids = [t["id"] for t in templates["data"]]
+    # every template id public clients and ByteNite's docs name
     assert ids == [
         "hello-world-template",
+        "img-gen-diffusers-flux-gpu-template",
         "img-gen-diffusers-template",
+        "llama4-app-gpu-template",
+        "opencv-container@v0.1",
         "transcription-service-template",
         VIDEO,
     ]
     assert templates["pagination"] == {
-        "total": 4,
+        "total": 7,
         "offset": 0,
         "hasPrevious": False,
         "hasNext": False,
@@ -537,7 +545,7 @@ def test_templates_info_datasource_logs(bn: Emulator) -> None:
     job = wait_for(bn, jid, {"JOB_STATE_COMPLETE"})
     logs = bn.ok("POST", f"{CUSTOMER}/logs", json={"jobId": jid})
     assert len(logs["taskrunner"]) == int(job["numChunks"])
-    assert logs["assembler"][-1]["log"] == "wrote 2 output files"
+    assert logs["assembler"][-1]["log"] == "wrote 3 output files"  # two renditions, the poster
     only = bn.ok("POST", f"{CUSTOMER}/logs", json={"jobId": jid, "services": ["partitioner"]})
     assert only["assembler"] == [] and only["taskrunner"] == {} and len(only["partitioner"]) == 2
     assert bn.call("POST", f"{CUSTOMER}/logs", json={"jobId": str(uuid.uuid4())}).status_code == 404
@@ -555,5 +563,5 @@ def test_legacy_jobs_are_complete(bn: Emulator, world) -> None:
     assert job["endedAt"].startswith(v.created_on.isoformat())
     assert list(job["stateTimestamps"]) == RUN_ORDER
     results = bn.ok("GET", f"{CUSTOMER}/jobs/{v.job_id}/results")["results"]
-    assert len(results) == 2
+    assert len(results) == 3 and results[2]["name"].endswith("_poster.png")
     assert requests.get(results[0]["link"], timeout=10).status_code == 410  # long expired

@@ -13,6 +13,7 @@ import requests
 from emulators.catalog import World
 from emulators.common import ServerThread
 from emulators.consonance import DEFAULT_API_KEY, create_app
+from tests.integration.emulators.admin import EmulatorAdmin
 
 SEED = 42
 WORKS = 1200
@@ -22,7 +23,7 @@ TOKEN = {"Authorization": f"Token token={DEFAULT_API_KEY}"}
 
 
 @dataclass
-class Emulator:
+class Emulator(EmulatorAdmin):
     url: str
     http: requests.Session
 
@@ -67,14 +68,6 @@ class Emulator:
             headers=TOKEN if headers is None else headers,
             timeout=30,
         )
-
-    def admin(self, method: str, path: str, json: Any = None) -> Any:
-        r = self.http.request(method, f"{self.url}/_emulator/{path}", json=json, timeout=30)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def set_today(self, day: date) -> None:
-        assert self.admin("POST", "clock", {"today": day.isoformat()}) == {"today": day.isoformat()}
 
     def fixtures(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self.admin("POST", "fixtures", payload)

@@ -18,7 +18,7 @@ def change_dates(spec: WorkSpec) -> set[date]:
 
     Written out here from the catalogue's data (not WorkSpec.change_dates, not the emulator).
     """
-    dates = {spec.created_on, spec.cover_created_on}
+    dates = {spec.created_on, spec.cover_created_on, *spec.cover_revised_on}
     for timeline in (spec.title, spec.subtitle, spec.stage, spec.tier, spec.contributions):
         dates.update(d for d, _ in timeline)
     for p in spec.products:

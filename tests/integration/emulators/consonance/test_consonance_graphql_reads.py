@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from emulators.catalog import World, at, hyphenate, season_of
+from emulators.consonance.app import DEFAULT_API_KEY
 
 from .conftest import BEARER, TODAY
 
@@ -539,18 +540,33 @@ def test_graphql_auth(emu):
     r = emu.post_graphql(query, headers={})
     assert (r.status_code, r.json()) == (
         401,
-        {"errors": [{"message": "Authentication required: send Authorization: Bearer <API key>"}]},
+        {
+            "errors": [
+                {
+                    "message": "Authentication required: send Authorization: Bearer <API key>"
+                    " (or Token <API key>)"
+                }
+            ]
+        },
     )
     r = emu.post_graphql(
         query, headers={"Authorization": "Bearer 0123456789abcdef0123456789abcdef"}
     )
     assert (r.status_code, r.json()) == (401, {"errors": [{"message": "Invalid API key"}]})
-    r = emu.post_graphql(
-        query, headers={"Authorization": BEARER["Authorization"].replace("Bearer", "Token token=")}
-    )
+    r = emu.post_graphql(query, headers={"Authorization": "Token 0123456789abcdef0123456789abcdef"})
+    assert (r.status_code, r.json()) == (401, {"errors": [{"message": "Invalid API key"}]})
+    r = emu.post_graphql(query, headers={"Authorization": "Basic " + DEFAULT_API_KEY})
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "template",
+    # Bearer as the GraphQL docs say; Token as Consonance's demo app sends it; the REST forms
+    ["Bearer {k}", "bearer {k}", "Token {k}", "Token token={k}", 'Token token="{k}"'],
+)
+def test_graphql_accepts_bearer_and_the_token_forms(emu, template):
     r = emu.post_graphql(
-        query, headers={"Authorization": BEARER["Authorization"].replace("Bearer", "bearer")}
+        "{ works { id } }", headers={"Authorization": template.format(k=DEFAULT_API_KEY)}
     )
     assert r.status_code == 200 and len(r.json()["data"]["works"]) == 100
 
@@ -578,3 +594,22 @@ def test_introspection_describes_the_product_family(emu):
         "_03",
         "_04",
     ]
+
+
+def test_isbn_display_forms_follow_the_range_message(emu):
+    # the ISBN agency's range message puts registrant 900000 (6 digits) in group 1: the issue's
+    # example, where a fixed 3-digit registrant gave 978-1-900-00000-0
+    got = emu.data(
+        '{ product(productSearch: {isbn13Eq: "9781900000000"}) '
+        "{ isbn { isbn13 isbn10 isbnWithDashes isbnWithSpaces } } }"
+    )
+    assert got == {
+        "product": {
+            "isbn": {
+                "isbn13": "9781900000000",
+                "isbn10": "1900000008",
+                "isbnWithDashes": "978-1-900000-00-0",
+                "isbnWithSpaces": "978 1 900000 00 0",
+            }
+        }
+    }

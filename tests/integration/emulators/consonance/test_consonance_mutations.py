@@ -291,6 +291,12 @@ def test_marketing_texts(emu, world):
     assert emu.data(delete, {"id": text["id"]}) == {
         "deleteMarketingText": {"success": True, "errors": []}
     }
+    assert emu.data(delete, {"id": text["id"]}) == {  # deleted already
+        "deleteMarketingText": {
+            "success": False,
+            "errors": [{"message": f"marketing text {text['id']} not found"}],
+        }
+    }
     ids = [t["id"] for t in emu.data(q_texts, {"w": spec.id})["work"]["marketingTexts"]]
     assert (
         catalogue_text not in ids
@@ -420,6 +426,13 @@ def test_supporting_resources(emu, world):
         }, fields
     delete = "mutation($id: Int!) { deleteSupportingResource(input: {id: $id}) { success } }"
     assert emu.data(delete, {"id": cover_id}) == {"deleteSupportingResource": {"success": True}}
+    again = "mutation($id: Int!) { deleteSupportingResource(input: {id: $id}) { success errors { field message } } }"
+    assert emu.data(again, {"id": cover_id}) == {
+        "deleteSupportingResource": {
+            "success": False,
+            "errors": [{"field": "id", "message": f"supporting resource {cover_id} not found"}],
+        }
+    }
     assert cover_id not in [
         r["id"] for r in emu.data(q, {"w": spec.id})["work"]["supportingResources"]
     ]
