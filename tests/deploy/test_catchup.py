@@ -5,9 +5,12 @@ more): the local stack of `make deploy` (PostgreSQL metadata, CeleryExecutor on 
 workers) with ``TITLEVIDEO_SCHEDULE_START`` a week back and every DAG unpaused; nothing is
 triggered, the scheduler catches up the seven daily intervals by itself, and the asset events
 start the builds and the syncs. While it does, a worker is killed with SIGKILL in the middle of
-the first day's Consonance extraction, and later the other one in the middle of a ByteNite sync
-(each kept down until its task was retried on the other worker, then started again, as a host
-that comes back). Meanwhile the same seven days go through `make run`'s ``airflow dags test``
+one of the first Consonance extractions (the whole catalogue), and later the other one in the
+middle of the first ByteNite sync, the one that writes to ByteNite (each kept down until its task
+was retried on the other worker, then started again, as a host that comes back). So that the
+kills land mid-task on any machine, the emulator the task talks to answers late while the task is
+hunted, and bytenite_sync stays paused until the extraction's retry ran (see _kill_mid_task).
+Meanwhile the same seven days go through `make run`'s ``airflow dags test``
 path against a second, identical pair of emulators. The tests then read what happened through
 the REST API, the emulators' write logs, the lakes, the warehouses and the sync state.
 """
@@ -17,12 +20,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.deploy.stackutil import (
     ROOT,
@@ -72,6 +77,10 @@ DAYS = 7
 #: Seconds without a heartbeat before the scheduler fails a running task (300 by default; short
 #: here so a killed worker's task is retried within the test).
 HEARTBEAT_TIMEOUT = 60
+#: Seconds each request to an emulator is held while a task to kill is hunted (see
+#: _kill_mid_task): the first Consonance extraction makes a handful of requests, the first
+#: ByteNite sync some hundred writes.
+CONSONANCE_SLOW, BYTENITE_SLOW = 3.0, 1.0
 
 
 def connections(e: Emulators) -> dict[str, str]:
@@ -163,15 +172,25 @@ def _rerun(api: Any, run: dict[str, Any]) -> None:
     )
 
 
-def _ti_running(api: Any, dag_id: str, task_id: str, run_id: str | None) -> dict[str, Any] | None:
+def _ti_running(
+    api: Any, dag_id: str, task_id: str, run_id: str | None, skip: set[str]
+) -> dict[str, Any] | None:
     for ti in task_instances(api):
         if (ti["dag_id"], ti["task_id"]) != (dag_id, task_id) or ti["state"] != "running":
             continue
-        if run_id and ti["dag_run_id"] != run_id:
+        if (run_id and ti["dag_run_id"] != run_id) or ti["dag_run_id"] in skip:
             continue
         if ti["try_number"] == 1 and ti.get("hostname"):
             return ti
     return None
+
+
+def _ti_now(api: Any, ti: dict[str, Any]) -> dict[str, Any]:
+    """The task instance ``ti`` as the API shows it now."""
+    key = (ti["dag_id"], ti["task_id"], ti["dag_run_id"])
+    return next(
+        t for t in task_instances(api) if (t["dag_id"], t["task_id"], t["dag_run_id"]) == key
+    )
 
 
 def _worker_of(hostname: str) -> str:
@@ -180,39 +199,73 @@ def _worker_of(hostname: str) -> str:
     return name
 
 
-def _kill_when_busy(
-    stack: Stack, api: Any, kill: Kill, busy: Any, e: Emulators, deadline: float
+def _slow(server: Any, seconds: float | None) -> None:
+    """Make every API request to an emulator answer ``seconds`` late (None: on time again)."""
+    body: dict[str, Any] = {"profile": "none"}
+    if seconds:
+        body["overrides"] = {"slow": 1.0, "slow_seconds": seconds}
+    requests.post(server.url + "/_emulator/faults", json=body, timeout=10).raise_for_status()
+
+
+def _arrivals(server: Any) -> int:
+    """API requests an emulator has received so far (counted as they arrive)."""
+    stats = requests.get(server.url + "/_emulator/stats", timeout=10).json()
+    return int(stats.get("requests", 0))
+
+
+def _kill_mid_task(
+    stack: Stack,
+    api: Any,
+    kill: Kill,
+    server: Any,
+    slow_seconds: float,
+    progress: Callable[[], int],
+    enough: int,
+    deadline: float,
 ) -> None:
-    """Wait until the task runs (and ``busy(ti)`` says it is mid-way), then SIGKILL its worker,
-    keep it down until the task's second try runs on the other worker, and start it again."""
-    ti = wait_until(
-        lambda: _ti_running(api, kill.dag_id, kill.task_id, kill.run_id or None),
-        deadline - time.monotonic(),
-        f"{kill.dag_id}.{kill.task_id} running",
-        every=0.5,
-    )
-    wait_until(lambda: busy(ti), 120, f"{kill.dag_id}.{kill.task_id} mid-way", every=0.2)
-    kill.run_id, kill.ti, kill.worker = ti["dag_run_id"], ti, _worker_of(ti["hostname"])
-    kill.at = time.time()
-    stack.kill_worker(kill.worker)
+    """SIGKILL the worker of a first try of ``kill``'s task once it is surely mid-way, keep the
+    worker down until the task's second try runs on the other worker, then start it again.
+
+    Timing is not left to chance: from the moment the hunt starts, every request to the
+    emulator the task talks to (``server``) answers ``slow_seconds`` late, so once ``progress()``
+    (its requests or writes so far) has grown by ``enough`` since the task was seen running, the
+    task still has seconds of work left; the emulator is on time again as soon as the worker is
+    dead. A task that ended before (too little to do), or one the kill came too late for, is
+    passed over for the next run of it."""
+    skip: set[str] = set()
+    while True:
+        _slow(server, slow_seconds)
+        try:
+            ti = wait_until(
+                lambda: _ti_running(api, kill.dag_id, kill.task_id, kill.run_id or None, skip),
+                deadline - time.monotonic(),
+                f"{kill.dag_id}.{kill.task_id} running",
+                every=0.5,
+            )
+            skip.add(ti["dag_run_id"])
+            start = progress()
+
+            def mid_way_or_over(ti: dict[str, Any] = ti, start: int = start) -> str | None:
+                if progress() - start >= enough:
+                    return "mid-way"
+                return None if _ti_now(api, ti)["state"] == "running" else "over"
+
+            found = wait_until(mid_way_or_over, 300, f"{kill.dag_id}.{kill.task_id} mid-way", 0.2)
+            if found == "mid-way":
+                kill.run_id, kill.ti, kill.worker = ti["dag_run_id"], ti, _worker_of(ti["hostname"])
+                kill.at = time.time()
+                stack.kill_worker(kill.worker)
+        finally:
+            _slow(server, None)
+        if found == "mid-way" and _ti_now(api, ti)["state"] != "success":
+            break
+        if found == "mid-way":  # it finished just before its worker died: try the next run
+            stack.start_worker(kill.worker)
+        kill.run_id = ""
 
     def retried() -> bool:
-        current = [
-            t
-            for t in task_instances(api)
-            if (t["dag_id"], t["task_id"], t["dag_run_id"])
-            == (kill.dag_id, kill.task_id, kill.run_id)
-        ]
-        return (
-            bool(current)
-            and current[0]["try_number"] >= 2
-            and current[0]["state"]
-            in (
-                "running",
-                "success",
-                "failed",
-            )
-        )
+        current = _ti_now(api, kill.ti)
+        return current["try_number"] >= 2 and current["state"] in ("running", "success", "failed")
 
     wait_until(retried, HEARTBEAT_TIMEOUT + 300, "the killed task's retry", every=2)
     stack.start_worker(kill.worker)
@@ -255,30 +308,39 @@ def catchup(backing, airflow_db, tmp_path_factory) -> CatchUp:
         reference.start()  # alongside the catch-up: both on the same two cores
         api = stack.api()
         started = time.monotonic()
+        # bytenite_sync waits, paused, until the killed extraction has been retried: its first
+        # run is the one that writes to ByteNite (later days' syncs find nothing to change there),
+        # and the worker that runs it is killed mid-way below. Unpaused, it takes every build's
+        # event since the stack started (a first asset-triggered run of a DAG without catchup).
+        _slow(e.consonance, CONSONANCE_SLOW)  # before the first extraction's first request
         for dag_id in DAGS:
-            api.set_paused(dag_id, False)
+            api.set_paused(dag_id, dag_id == "bytenite_sync")
         deadline = time.monotonic() + 2400
-        # 1. the first day's Consonance extraction (the whole catalogue), a few seconds in
-        extraction = Kill("consonance_extract", "extract", run_id="")
-        _kill_when_busy(
+        # 1. the first day's Consonance extraction (the whole catalogue), a few requests in
+        extraction = Kill("consonance_extract", "extract")
+        _kill_mid_task(
             stack,
             api,
             extraction,
-            lambda ti: _age(ti) >= 3,
-            e,
+            e.consonance,
+            CONSONANCE_SLOW,
+            lambda: _arrivals(e.consonance),
+            2,
             deadline,
         )
-        # 2. a ByteNite sync while its writes go out
+        api.set_paused("bytenite_sync", False)
+        # 2. the ByteNite sync while its writes go out
         sync = Kill("bytenite_sync", "sync")
-        writes_at_start: dict[str, int] = {}
-
-        def writing(ti: dict[str, Any]) -> bool:
-            key = ti["dag_run_id"]
-            count = len(e.writes("bytenite"))
-            writes_at_start.setdefault(key, count)
-            return count - writes_at_start[key] >= 10
-
-        _kill_when_busy(stack, api, sync, writing, e, deadline)
+        _kill_mid_task(
+            stack,
+            api,
+            sync,
+            e.bytenite,
+            BYTENITE_SLOW,
+            lambda: len(e.writes("bytenite")),
+            3,
+            deadline,
+        )
         wait_until(lambda: caught_up(api), deadline - time.monotonic(), "the catch-up to finish")
         time.sleep(20)  # nothing may start after a quiet moment
         wait_until(lambda: caught_up(api), 120, "the catch-up to stay finished")
@@ -391,11 +453,6 @@ def snapshot(e: Emulators, lake: Path) -> dict[str, Any]:
         "writes": {system: ok_writes(e, system) for system in ("bytenite", "consonance")},
         "sync_state": sync_state(lake),
     }
-
-
-def _age(ti: dict[str, Any]) -> float:
-    start = datetime.fromisoformat(ti["start_date"].replace("Z", "+00:00"))
-    return (datetime.now(UTC) - start).total_seconds()
 
 
 def _interval_day(run: dict[str, Any]) -> date:
