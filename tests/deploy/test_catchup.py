@@ -2,7 +2,7 @@
 
 One scenario for the module (the stack costs a minute and a half to start, a week of cycles a few
 more): the local stack of `make deploy` (PostgreSQL metadata, CeleryExecutor on Redis, two
-workers) with ``TITLEVIDEO_SCHEDULE_START`` a week back and every DAG unpaused; nothing is
+workers) with ``TITLEVIDEO_SCHEDULE_START`` a week back and every DAG unpaused (bytenite_sync later); nothing is
 triggered, the scheduler catches up the seven daily intervals by itself, and the asset events
 start the builds and the syncs. While it does, a worker is killed with SIGKILL in the middle of
 one of the first Consonance extractions (the whole catalogue), and later the other one in the
