@@ -1,18 +1,18 @@
 """Issue 14 §2: the scheduler alone runs a week of daily intervals on the production stack.
 
 One scenario for the module (the stack costs a minute and a half to start, a week of cycles a few
-more): the local stack of `make deploy` (PostgreSQL metadata, CeleryExecutor on Redis, two
-workers) with ``TITLEVIDEO_SCHEDULE_START`` a week back and every DAG unpaused (bytenite_sync later); nothing is
-triggered, the scheduler catches up the seven daily intervals by itself, and the asset events
-start the builds and the syncs. While it does, a worker is killed with SIGKILL in the middle of
-one of the first Consonance extractions (the whole catalogue), and later the other one in the
+more): the local stack of `make deploy` (PostgreSQL metadata, CeleryExecutor on Redis, two workers)
+with ``TITLEVIDEO_SCHEDULE_START`` a week back and every DAG unpaused (bytenite_sync later);
+nothing is triggered, the scheduler catches up the seven daily intervals by itself, and the asset
+events start the builds and the syncs. While it does, a worker is killed with SIGKILL in the middle
+of one of the first Consonance extractions (the whole catalogue), and later the other one in the
 middle of the first ByteNite sync, the one that writes to ByteNite (each kept down until its task
-was retried on the other worker, then started again, as a host that comes back). So that the
-kills land mid-task on any machine, the emulator the task talks to answers late while the task is
-hunted, and bytenite_sync stays paused until the extraction's retry ran (see _kill_mid_task).
-Meanwhile the same seven days go through `make run`'s ``airflow dags test``
-path against a second, identical pair of emulators. The tests then read what happened through
-the REST API, the emulators' write logs, the lakes, the warehouses and the sync state.
+was retried on the other worker, then started again, as a host that comes back). So that the kills
+land mid-task on any machine, the emulator the task talks to answers late while the task is hunted,
+and bytenite_sync stays paused until the extraction's retry ran (see _kill_mid_task). Meanwhile the
+same seven days go through `make run`'s ``airflow dags test`` path against a second, identical pair
+of emulators. The tests then read what happened through the REST API, the emulators' write logs,
+the lakes, the warehouses and the sync state.
 """
 
 from __future__ import annotations
