@@ -81,6 +81,8 @@ HEARTBEAT_TIMEOUT = 60
 #: _kill_mid_task): the first Consonance extraction makes a handful of requests, the first
 #: ByteNite sync some hundred writes.
 CONSONANCE_SLOW, BYTENITE_SLOW = 3.0, 1.0
+#: The API server's page limit in this stack (100 by default)
+PAGE_LIMIT = 20
 
 
 def connections(e: Emulators) -> dict[str, str]:
@@ -298,6 +300,8 @@ def catchup(backing, airflow_db, tmp_path_factory) -> CatchUp:
         schedule_start=first.isoformat(),
         overrides={
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT),
+            # below the week's ~65 task instances, so every list read here goes page by page
+            "AIRFLOW__API__MAXIMUM_PAGE_LIMIT": str(PAGE_LIMIT),
         },
     )
     stack = Stack(settings)
@@ -538,6 +542,9 @@ def test_tasks_ran_on_both_workers(catchup: CatchUp) -> None:
 
 
 def test_no_task_failed_stayed_queued_or_was_left_a_zombie(catchup: CatchUp) -> None:
+    # read page by page (the server answers PAGE_LIMIT at most): every one, none twice
+    assert len(catchup.tis) > PAGE_LIMIT
+    assert len({t["id"] for t in catchup.tis}) == len(catchup.tis)
     states = {(t["dag_id"], t["task_id"], t["dag_run_id"]): t["state"] for t in catchup.tis}
     assert set(states.values()) == {"success"}, {k: s for k, s in states.items() if s != "success"}
     # an earlier try is one a killed worker was running (failed by the scheduler when its

@@ -25,6 +25,9 @@ SYSTEM = "Airflow"
 PATIENCE = RetryPolicy(max_attempts=40, base_delay=1.0, max_delay=10.0, read_timeout=30.0)
 #: a health probe: one attempt, a short timeout
 PROBE = RetryPolicy(max_attempts=1, connect_timeout=5.0, read_timeout=5.0)
+#: entries asked for per call of a list endpoint; the API server answers at most its
+#: ``[api] maximum_page_limit`` (100 by default) whatever is asked
+PAGE = 100
 
 
 class AirflowApi:
@@ -108,18 +111,32 @@ class AirflowApi:
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self.call("PATCH", f"dags/{dag_id}", json={"is_paused": paused})
 
+    def every(self, path: str, key: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Every entry of a list endpoint (``key`` of its answer), in id order. One call returns
+        at most the server's ``maximum_page_limit`` entries, so this pages by offset until
+        ``total_entries``; entries created meanwhile come last in id order, so none is skipped
+        or returned twice."""
+        found: list[Any] = []
+        while True:
+            page = self.call(
+                "GET",
+                path,
+                params={**(params or {}), "limit": PAGE, "offset": len(found), "order_by": "id"},
+            )
+            found += page[key]
+            if not page[key] or len(found) >= int(page["total_entries"]):
+                return found
+
     def runs(self, dag_id: str, first: date, last: date) -> list[dict[str, Any]]:
         """The runs of ``dag_id`` with a logical date from ``first`` to ``last``."""
-        answer: list[dict[str, Any]] = self.call(
-            "GET",
+        return self.every(
             f"dags/{dag_id}/dagRuns",
-            params={
+            "dag_runs",
+            {
                 "logical_date_gte": f"{first.isoformat()}T00:00:00Z",
                 "logical_date_lte": f"{last.isoformat()}T00:00:00Z",
-                "limit": 1000,
             },
-        )["dag_runs"]
-        return answer
+        )
 
     def trigger(self, dag_id: str, conf: dict[str, Any]) -> str:
         """A manual run of ``dag_id`` with ``conf``; its run id."""

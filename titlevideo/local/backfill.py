@@ -318,7 +318,7 @@ def clear_leftovers(api: AirflowApi, dag_id: str, first: date, last: date) -> No
     backfill, so they are marked failed, and reprocess behaviour ``completed`` runs them again
     under the new backfill's bound."""
     windows = [(first, last)]
-    for b in api.call("GET", "backfills", params={"dag_id": dag_id, "limit": 100})["backfills"]:
+    for b in api.every("backfills", "backfills", {"dag_id": dag_id}):
         if b.get("completed_at") is None:
             lo, hi = date.fromisoformat(b["from_date"][:10]), date.fromisoformat(b["to_date"][:10])
             try:

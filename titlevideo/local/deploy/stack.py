@@ -286,16 +286,12 @@ EXTRACTS = ("consonance_extract", "bytenite_extract")
 
 def runs(api: AirflowApi, dag_id: str) -> list[dict[str, Any]]:
     """Every run of a DAG, oldest first (by the time it was queued)."""
-    found: list[dict[str, Any]] = api.call("GET", f"dags/{dag_id}/dagRuns", params={"limit": 1000})[
-        "dag_runs"
-    ]
+    found: list[dict[str, Any]] = api.every(f"dags/{dag_id}/dagRuns", "dag_runs")
     return sorted(found, key=lambda r: (r.get("queued_at") or "", r["dag_run_id"]))
 
 
 def task_instances(api: AirflowApi) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = api.call(
-        "GET", "dags/~/dagRuns/~/taskInstances", params={"limit": 10000}
-    )["task_instances"]
+    found: list[dict[str, Any]] = api.every("dags/~/dagRuns/~/taskInstances", "task_instances")
     return found
 
 
