@@ -2,17 +2,17 @@
 
 One scenario for the module (the stack costs a minute and a half to start, a week of cycles a few
 more): the local stack of `make deploy` (PostgreSQL metadata, CeleryExecutor on Redis, two workers)
-with ``TITLEVIDEO_SCHEDULE_START`` a week back and every DAG unpaused (bytenite_sync later);
-nothing is triggered, the scheduler catches up the seven daily intervals by itself, and the asset
-events start the builds and the syncs. While it does, a worker is killed with SIGKILL in the middle
-of one of the first Consonance extractions (the whole catalogue), and later the other one in the
-middle of the first ByteNite sync, the one that writes to ByteNite (each kept down until its task
-was retried on the other worker, then started again, as a host that comes back). So that the kills
-land mid-task on any machine, the emulator the task talks to answers late while the task is hunted,
-and bytenite_sync stays paused until the extraction's retry ran (see _kill_mid_task). Meanwhile the
-same seven days go through `make run`'s ``airflow dags test`` path against a second, identical pair
-of emulators. The tests then read what happened through the REST API, the emulators' write logs,
-the lakes, the warehouses and the sync state.
+with ``TITLEVIDEO_SCHEDULE_START`` a week back and every DAG unpaused; nothing is triggered, the
+scheduler catches up the seven daily intervals by itself, and the asset events start the builds and
+the syncs. While it does, a worker is killed with SIGKILL in the middle of one of the first
+Consonance extractions (the whole catalogue), and later the worker running the first ByteNite sync,
+the one that writes to ByteNite, in the middle of its writes (each kept down until its task was
+retried on the other worker, then started again, as a host that comes back). So that the kills land
+mid-task on any machine, the emulator the task talks to answers late while the task is hunted (see
+_kill_an_extraction, _kill_the_first_sync). Meanwhile the same seven days go through `make run`'s
+``airflow dags test`` path against a second, identical pair of emulators. The tests then read what
+happened through the REST API, the emulators' write logs, the lakes, the warehouses and the sync
+state.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -78,9 +77,9 @@ DAYS = 7
 #: here so a killed worker's task is retried within the test).
 HEARTBEAT_TIMEOUT = 60
 #: Seconds each request to an emulator is held while a task to kill is hunted (see
-#: _kill_mid_task): the first Consonance extraction makes a handful of requests, the first
-#: ByteNite sync some hundred writes.
-CONSONANCE_SLOW, BYTENITE_SLOW = 3.0, 1.0
+#: _kill_an_extraction, _kill_the_first_sync): the first Consonance extraction makes a handful of
+#: requests, the first ByteNite sync ~300 writes (later days' syncs none).
+CONSONANCE_SLOW, BYTENITE_SLOW = 3.0, 2.0
 #: The API server's page limit in this stack (100 by default)
 PAGE_LIMIT = 20
 
@@ -215,63 +214,101 @@ def _arrivals(server: Any) -> int:
     return int(stats.get("requests", 0))
 
 
-def _kill_mid_task(
-    stack: Stack,
-    api: Any,
-    kill: Kill,
-    server: Any,
-    slow_seconds: float,
-    progress: Callable[[], int],
-    enough: int,
-    deadline: float,
-) -> None:
-    """SIGKILL the worker of a first try of ``kill``'s task once it is surely mid-way, keep the
-    worker down until the task's second try runs on the other worker, then start it again.
+def _kill(stack: Stack, api: Any, kill: Kill, ti: dict[str, Any]) -> bool:
+    """SIGKILL the worker running ``ti``; False if the task had finished just before (its state
+    is already ``success``: the kill came too late and the worker is started again)."""
+    kill.run_id, kill.ti, kill.worker = ti["dag_run_id"], ti, _worker_of(ti["hostname"])
+    kill.at = time.time()
+    stack.kill_worker(kill.worker)
+    if _ti_now(api, ti)["state"] != "success":
+        return True
+    stack.start_worker(kill.worker)
+    return False
 
-    Timing is not left to chance: from the moment the hunt starts, every request to the
-    emulator the task talks to (``server``) answers ``slow_seconds`` late, so once ``progress()``
-    (its requests or writes so far) has grown by ``enough`` since the task was seen running, the
-    task still has seconds of work left; the emulator is on time again as soon as the worker is
-    dead. A task that ended before (too little to do), or one the kill came too late for, is
-    passed over for the next run of it."""
+
+def _retry(api: Any, kill: Kill) -> dict[str, Any] | None:
+    """The killed task instance once its second try runs (or has ended)."""
+    now = _ti_now(api, kill.ti)
+    ran = now["try_number"] >= 2 and now["state"] in ("running", "success", "failed")
+    return now if ran else None
+
+
+def _kill_an_extraction(stack: Stack, api: Any, kill: Kill, e: Emulators, deadline: float) -> None:
+    """Kill the worker of one of the first Consonance extractions (the whole catalogue) once it
+    is surely mid-way. Consonance answers every request CONSONANCE_SLOW seconds late from before
+    the first one until the kill, so once two requests have reached it since the task was seen
+    running, the task still has seconds of work left. One that ended first is passed over."""
     skip: set[str] = set()
-    while True:
-        _slow(server, slow_seconds)
-        try:
+    try:
+        while True:
             ti = wait_until(
-                lambda: _ti_running(api, kill.dag_id, kill.task_id, kill.run_id or None, skip),
+                lambda: _ti_running(api, kill.dag_id, kill.task_id, None, skip),
                 deadline - time.monotonic(),
                 f"{kill.dag_id}.{kill.task_id} running",
                 every=0.5,
             )
             skip.add(ti["dag_run_id"])
-            start = progress()
+            start = _arrivals(e.consonance)
 
             def mid_way_or_over(ti: dict[str, Any] = ti, start: int = start) -> str | None:
-                if progress() - start >= enough:
+                if _arrivals(e.consonance) - start >= 2:
                     return "mid-way"
                 return None if _ti_now(api, ti)["state"] == "running" else "over"
 
-            found = wait_until(mid_way_or_over, 300, f"{kill.dag_id}.{kill.task_id} mid-way", 0.2)
-            if found == "mid-way":
-                kill.run_id, kill.ti, kill.worker = ti["dag_run_id"], ti, _worker_of(ti["hostname"])
-                kill.at = time.time()
-                stack.kill_worker(kill.worker)
-        finally:
-            _slow(server, None)
-        if found == "mid-way" and _ti_now(api, ti)["state"] != "success":
-            break
-        if found == "mid-way":  # it finished just before its worker died: try the next run
-            stack.start_worker(kill.worker)
-        kill.run_id = ""
+            found = wait_until(mid_way_or_over, 300, "the extraction mid-way", 0.2)
+            if found == "mid-way" and _kill(stack, api, kill, ti):
+                return
+    finally:
+        _slow(e.consonance, None)
 
-    def retried() -> bool:
-        current = _ti_now(api, kill.ti)
-        return current["try_number"] >= 2 and current["state"] in ("running", "success", "failed")
 
-    wait_until(retried, HEARTBEAT_TIMEOUT + 300, "the killed task's retry", every=2)
-    stack.start_worker(kill.worker)
-    kill.restarted = True
+def _kill_the_first_sync(
+    stack: Stack, api: Any, extraction: Kill, sync: Kill, e: Emulators, deadline: float
+) -> None:
+    """Bring the killed extraction's worker back once its task's second try runs on the other
+    worker; kill the worker of the first ByteNite sync (the only one that writes to ByteNite)
+    mid-way, once the extraction's retry has succeeded (so it is not killed too); keep that
+    worker down until the sync's second try runs, then start it again.
+
+    The first sync may start while a worker is still down (the other one builds and syncs on
+    its own during the extraction's retry wait: heartbeat timeout and retry delay, two minutes
+    or more). From the moment it is seen running, ByteNite answers every request BYTENITE_SLOW
+    seconds late: its ~300 writes then take ten minutes, so it is still writing when the
+    extraction's retry is over, on any machine. ByteNite is on time again from the kill."""
+    hunted: dict[str, Any] | None = None
+    start = 0
+    try:
+        while True:
+            assert time.monotonic() < deadline, "timed out hunting the first ByteNite sync"
+            retry = _retry(api, extraction)
+            if retry and not extraction.restarted:
+                stack.start_worker(extraction.worker)
+                extraction.restarted = True
+            if hunted is None:
+                hunted = _ti_running(api, sync.dag_id, sync.task_id, None, set())
+                if hunted:
+                    _slow(e.bytenite, BYTENITE_SLOW)
+                    start = len(e.writes("bytenite"))
+            elif (
+                retry
+                and retry["state"] == "success"
+                and extraction.restarted
+                and len(e.writes("bytenite")) - start >= 3
+            ):
+                # later syncs write nothing to ByteNite: this one is the case or there is none
+                assert _kill(stack, api, sync, hunted), "the first sync ended before its kill"
+                break
+            else:
+                assert _ti_now(api, hunted)["state"] == "running", (
+                    "the first ByteNite sync ended before the extraction's retry was over",
+                    hunted,
+                )
+            time.sleep(0.5)
+    finally:
+        _slow(e.bytenite, None)
+    wait_until(lambda: _retry(api, sync), HEARTBEAT_TIMEOUT + 300, "the killed sync's retry", 2)
+    stack.start_worker(sync.worker)
+    sync.restarted = True
 
 
 @pytest.fixture(scope="module")
@@ -312,39 +349,16 @@ def catchup(backing, airflow_db, tmp_path_factory) -> CatchUp:
         reference.start()  # alongside the catch-up: both on the same two cores
         api = stack.api()
         started = time.monotonic()
-        # bytenite_sync waits, paused, until the killed extraction has been retried: its first
-        # run is the one that writes to ByteNite (later days' syncs find nothing to change there),
-        # and the worker that runs it is killed mid-way below. Unpaused, it takes every build's
-        # event since the stack started (a first asset-triggered run of a DAG without catchup).
         _slow(e.consonance, CONSONANCE_SLOW)  # before the first extraction's first request
         for dag_id in DAGS:
-            api.set_paused(dag_id, dag_id == "bytenite_sync")
+            api.set_paused(dag_id, False)
         deadline = time.monotonic() + 2400
-        # 1. the first day's Consonance extraction (the whole catalogue), a few requests in
+        # 1. one of the first Consonance extractions (the whole catalogue), a few requests in;
+        # 2. the first ByteNite sync while its writes go out
         extraction = Kill("consonance_extract", "extract")
-        _kill_mid_task(
-            stack,
-            api,
-            extraction,
-            e.consonance,
-            CONSONANCE_SLOW,
-            lambda: _arrivals(e.consonance),
-            2,
-            deadline,
-        )
-        api.set_paused("bytenite_sync", False)
-        # 2. the ByteNite sync while its writes go out
+        _kill_an_extraction(stack, api, extraction, e, deadline)
         sync = Kill("bytenite_sync", "sync")
-        _kill_mid_task(
-            stack,
-            api,
-            sync,
-            e.bytenite,
-            BYTENITE_SLOW,
-            lambda: len(e.writes("bytenite")),
-            3,
-            deadline,
-        )
+        _kill_the_first_sync(stack, api, extraction, sync, e, deadline)
         wait_until(lambda: caught_up(api), deadline - time.monotonic(), "the catch-up to finish")
         time.sleep(20)  # nothing may start after a quiet moment
         wait_until(lambda: caught_up(api), 120, "the catch-up to stay finished")
