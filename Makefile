@@ -125,7 +125,7 @@ deploy-stop: $(STAMP)  ## Stop the stack of make deploy; no process of it is lef
 db-clean: $(STAMP)  ## Purge Airflow history older than TITLEVIDEO_AIRFLOW_DB_RETENTION_DAYS (deploy/airflow.env) from make deploy's database
 	$(BIN)/python -m titlevideo.local.dbclean --deploy $(if $(DRY_RUN),--dry-run)
 
-test-deploy: $(STAMP)  ## The production stack: catch-up vs make run, workers killed (9-14 min, 20-25 on a loaded machine; PostgreSQL, Redis)
+test-deploy: $(STAMP)  ## The production stack: catch-up vs make run, workers killed (11-15 min, more on a loaded machine; PostgreSQL, Redis)
 	$(BIN)/python -m pytest -m deploy tests/deploy $(PYTEST_ARGS)
 
 soak: $(STAMP)  ## A month of days run by the scheduler on the stack (DAYS=30) -> RELIABILITY.md (~1.5 h)
