@@ -14,11 +14,7 @@ final as (
         job_id,
         title,
         regexp_replace(deliverable_type, '^DELIVERABLE_TYPE_', '') as deliverable_type,
-        nullif(trim(label_consonance_work_id), '') as label_consonance_work_id,
-        try_cast(nullif(trim(label_consonance_work_id), '') as bigint) as label_work_id,
-        nullif(replace(replace(trim(label_isbn13), '-', ''), ' ', ''), '') as label_isbn13,
-        regexp_replace(nullif(trim(label_deliverable_type), ''), '^DELIVERABLE_TYPE_', '') as label_deliverable_type,
-        nullif(replace(replace(trim(label_audio_product_isbn13), '-', ''), ' ', ''), '') as label_audio_product_isbn13,
+        {{ bytenite_label_columns() }}
         labels_json,
         metadata_json,
         asset_url,

@@ -12,11 +12,7 @@ final as (
         name,
         template_id,
         regexp_replace(state, '^JOB_STATE_', '') as state,
-        nullif(trim(label_consonance_work_id), '') as label_consonance_work_id,
-        try_cast(nullif(trim(label_consonance_work_id), '') as bigint) as label_work_id,
-        nullif(replace(replace(trim(label_isbn13), '-', ''), ' ', ''), '') as label_isbn13,
-        regexp_replace(nullif(trim(label_deliverable_type), ''), '^DELIVERABLE_TYPE_', '') as label_deliverable_type,
-        nullif(replace(replace(trim(label_audio_product_isbn13), '-', ''), ' ', ''), '') as label_audio_product_isbn13,
+        {{ bytenite_label_columns() }}
         labels_json,
         created_at,
         submitted_at,
