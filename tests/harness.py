@@ -122,16 +122,34 @@ class Emulators:
             )
             r.raise_for_status()
 
-    def set_faults(self, profile: str) -> None:
-        for server in (self.consonance, self.bytenite):
+    def set_faults(
+        self,
+        profile: str,
+        overrides: dict[str, Any] | None = None,
+        systems: tuple[str, ...] = ("consonance", "bytenite"),
+    ) -> None:
+        """Set a fault profile (with ``overrides`` of its settings) on the named emulators."""
+        body: dict[str, Any] = {"profile": profile}
+        if overrides:
+            body["overrides"] = overrides
+        for system in systems:
             requests.post(
-                server.url + "/_emulator/faults", json={"profile": profile}, timeout=10
+                self._server(system).url + "/_emulator/faults", json=body, timeout=10
             ).raise_for_status()
 
+    def stats(self, system: str) -> dict[str, int]:
+        """Requests an emulator has received and faults it injected, by kind."""
+        answer: dict[str, int] = requests.get(
+            self._server(system).url + "/_emulator/stats", timeout=10
+        ).json()
+        return answer
+
+    def _server(self, system: str) -> ServerThread:
+        return self.consonance if system == "consonance" else self.bytenite
+
     def writes(self, system: str, since: int = 0) -> list[dict[str, Any]]:
-        server = self.consonance if system == "consonance" else self.bytenite
         return requests.get(
-            server.url + "/_emulator/writes", params={"since": since}, timeout=30
+            self._server(system).url + "/_emulator/writes", params={"since": since}, timeout=30
         ).json()
 
     def consonance_fixtures(self, payload: dict[str, Any]) -> None:

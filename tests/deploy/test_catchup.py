@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from tests.deploy.stackutil import (
     ROOT,
@@ -200,18 +199,10 @@ def _worker_of(hostname: str) -> str:
     return name
 
 
-def _slow(server: Any, seconds: float | None) -> None:
-    """Make every API request to an emulator answer ``seconds`` late (None: on time again)."""
-    body: dict[str, Any] = {"profile": "none"}
-    if seconds:
-        body["overrides"] = {"slow": 1.0, "slow_seconds": seconds}
-    requests.post(server.url + "/_emulator/faults", json=body, timeout=10).raise_for_status()
-
-
-def _arrivals(server: Any) -> int:
-    """API requests an emulator has received so far (counted as they arrive)."""
-    stats = requests.get(server.url + "/_emulator/stats", timeout=10).json()
-    return int(stats.get("requests", 0))
+def _slow(e: Emulators, system: str, seconds: float | None) -> None:
+    """Make every API request to one emulator answer ``seconds`` late (None: on time again)."""
+    late = {"slow": 1.0, "slow_seconds": seconds} if seconds else None
+    e.set_faults("none", late, systems=(system,))
 
 
 def _kill(stack: Stack, api: Any, kill: Kill, ti: dict[str, Any]) -> bool:
@@ -248,10 +239,10 @@ def _kill_an_extraction(stack: Stack, api: Any, kill: Kill, e: Emulators, deadli
                 every=0.5,
             )
             skip.add(ti["dag_run_id"])
-            start = _arrivals(e.consonance)
+            start = e.stats("consonance").get("requests", 0)
 
             def mid_way_or_over(ti: dict[str, Any] = ti, start: int = start) -> str | None:
-                if _arrivals(e.consonance) - start >= 2:
+                if e.stats("consonance").get("requests", 0) - start >= 2:
                     return "mid-way"
                 return None if _ti_now(api, ti)["state"] == "running" else "over"
 
@@ -259,7 +250,7 @@ def _kill_an_extraction(stack: Stack, api: Any, kill: Kill, e: Emulators, deadli
             if found == "mid-way" and _kill(stack, api, kill, ti):
                 return
     finally:
-        _slow(e.consonance, None)
+        _slow(e, "consonance", None)
 
 
 def _kill_the_first_sync(
@@ -287,7 +278,7 @@ def _kill_the_first_sync(
             if hunted is None:
                 hunted = _ti_running(api, sync.dag_id, sync.task_id, None, set())
                 if hunted:
-                    _slow(e.bytenite, BYTENITE_SLOW)
+                    _slow(e, "bytenite", BYTENITE_SLOW)
                     start = len(e.writes("bytenite"))
             elif (
                 retry
@@ -305,7 +296,7 @@ def _kill_the_first_sync(
                 )
             time.sleep(0.5)
     finally:
-        _slow(e.bytenite, None)
+        _slow(e, "bytenite", None)
     wait_until(lambda: _retry(api, sync), HEARTBEAT_TIMEOUT + 300, "the killed sync's retry", 2)
     stack.start_worker(sync.worker)
     sync.restarted = True
@@ -349,7 +340,7 @@ def catchup(backing, airflow_db, tmp_path_factory) -> CatchUp:
         reference.start()  # alongside the catch-up: both on the same two cores
         api = stack.api()
         started = time.monotonic()
-        _slow(e.consonance, CONSONANCE_SLOW)  # before the first extraction's first request
+        _slow(e, "consonance", CONSONANCE_SLOW)  # before the first extraction's first request
         for dag_id in DAGS:
             api.set_paused(dag_id, False)
         deadline = time.monotonic() + 2400
