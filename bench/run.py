@@ -329,6 +329,7 @@ def warehouse(cfg: dict[str, Any], lake: Path) -> dict[str, Any]:
         "full": [],
         "pandas": [],
         "incremental": [],
+        "store": [],
     }
 
     def rewrite_day() -> None:
@@ -345,6 +346,7 @@ def warehouse(cfg: dict[str, Any], lake: Path) -> dict[str, Any]:
     dims = wh("export_dims", "export")
     for rep in range(cfg["runs"]):
         runs["scan"].append(wh("scan", "scan"))
+        runs["store"].append(wh("store", "store"))
         runs["full"].append(wh("build", "full", day=day, full_rebuild=True))
         runs["pandas"].append(wh("pandas", "pandas", keep=rep == 0))
         rewrite_day()
@@ -386,12 +388,14 @@ def warehouse(cfg: dict[str, Any], lake: Path) -> dict[str, Any]:
         med("incremental", "title_performance_path_s"),
     )
     pandas_s, scan_s = med("pandas", "seconds"), med("scan", "seconds")
+    store_s = med("store", "seconds")
     return {
         "fact_rows": runs_full_first["fact_rows"],
         "dims": dims,
         "verify": verify,
         "median": {
             "scan_s": scan_s,
+            "store_s": store_s,
             "full_build_s": full_s,
             "full_models_s": med("full", "models_s"),
             "full_title_performance_path_s": path_s,

@@ -8,6 +8,8 @@ Tasks (``task`` in the job):
   wall time, the time per model, the model tests and the GX suites.
 * ``scan`` — DuckDB's raw scan of the season's metric Parquet: one pass that reads every column
   the title-performance mart uses and aggregates it (the floor).
+* ``store`` — DuckDB storing the same Parquet as one table in a new file (the floor of storing the
+  fact).
 * ``export_dims`` — the two small inputs of the pandas mart, from the warehouse (not timed).
 * ``pandas`` — :func:`bench.pandas_mart.mart_title_performance` on the season's Parquet.
 * ``verify`` — the pandas mart equals ``marts.mart_title_performance``.
@@ -146,6 +148,29 @@ def scan(job: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": seconds, "rows": row[0], "dates": row[1], "views": int(row[2] or 0)}
 
 
+def store(job: dict[str, Any]) -> dict[str, Any]:
+    """DuckDB storing the season's metric Parquet as one table, as read (no join, no new column):
+    the floor of any path that keeps the fact in the warehouse."""
+    import duckdb
+    from pandas_mart import metric_files
+
+    files = metric_files(Path(job["lake"]) / "raw")
+    path = Path(job["out"]) / "store-floor.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": "v1.4.0"})
+    try:
+        started = time.perf_counter()
+        con.execute("create table metrics as select * from read_parquet(?)", [files])
+        con.execute("checkpoint")
+        seconds = time.perf_counter() - started
+        rows = con.execute("select count(*) from metrics").fetchone()
+    finally:
+        con.close()
+        path.unlink(missing_ok=True)
+    return {"seconds": seconds, "rows": rows[0] if rows else 0}
+
+
 def export_dims(job: dict[str, Any]) -> dict[str, Any]:
     import duckdb
     from pandas_mart import TITLE_COLUMNS
@@ -191,6 +216,7 @@ def verify(job: dict[str, Any]) -> dict[str, Any]:
 TASKS = {
     "build": build,
     "scan": scan,
+    "store": store,
     "export_dims": export_dims,
     "pandas": pandas_task,
     "verify": verify,
