@@ -99,7 +99,9 @@ def build(job: dict[str, Any]) -> dict[str, Any]:
 
 def _reading_the_fact(lake: Any) -> set[str]:
     """fct_video_daily and every model downstream of it (dbt's manifest of the build)."""
-    manifest = json.loads((lake.warehouse_dir / "dbt" / "target" / "manifest.json").read_text())
+    from titlevideo.warehouse.build import DBT_DIR
+
+    manifest = json.loads((lake.warehouse_dir / DBT_DIR / "target" / "manifest.json").read_text())
     children = manifest["child_map"]
     todo = ["model.titlevideo.fct_video_daily"]
     seen: set[str] = set()
@@ -154,11 +156,13 @@ def store(job: dict[str, Any]) -> dict[str, Any]:
     import duckdb
     from pandas_mart import metric_files
 
+    from titlevideo.warehouse.build import STORAGE_VERSION
+
     files = metric_files(Path(job["lake"]) / "raw")
     path = Path(job["out"]) / "store-floor.duckdb"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    con = duckdb.connect(str(path), config={"storage_compatibility_version": "v1.4.0"})
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
     try:
         started = time.perf_counter()
         con.execute("create table metrics as select * from read_parquet(?)", [files])
